@@ -1,0 +1,185 @@
+"""The ``kg`` command: a thin shell that calls the library and turns values and errors into output and exit codes.
+
+Exit codes: 0 success, 1 the data does not conform (or a query found a problem), 2 usage, parse or store errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+from rdflib import URIRef
+
+from kg import queries
+from kg.build import build, collect, load_and_validate
+from kg.dump import dump
+from kg.errors import DataSyntaxError, InvalidData, KgError
+from kg.loading import RdfFile, discover_ontology, graph_for
+from kg.resources import resolve_data_dir
+from kg.settings import get_settings
+from kg.store import Boolean, EmbeddedStore, Solutions, Triples
+from kg.validation import ValidationReport, validate_store
+
+RESULT_MEDIA_TYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
+
+
+def _store_path(option: Path | None) -> Path:
+    return option or get_settings().store
+
+
+def _progress(message: str) -> None:
+    click.echo(f"… {message}", err=True)
+
+
+def _fail(error: KgError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(1 if isinstance(error, InvalidData) else 2)
+
+
+def format_report(report: ValidationReport) -> str:
+    """A report a person can read: one block per violation, grouped by where it was stated."""
+    if report.conforms:
+        return "Conforms: the data satisfies every shape."
+    lines = [f"Does not conform: {len(report.results)} violation(s)."]
+    for v in report.results:
+        lines.append("")
+        lines.append(f"{', '.join(v.origins) or '(unknown origin)'}")
+        lines.append(f"  focus node: {v.focus}")
+        if v.path:
+            lines.append(f"  path:       {v.path}")
+        if v.value:
+            lines.append(f"  value:      {v.value}")
+        lines.append(f"  message:    {v.message}")
+        lines.append(f"  shape:      {v.shape or '(anonymous)'}   [{v.severity}]")
+    return "\n".join(lines)
+
+
+def format_table(result: Solutions) -> str:
+    """An aligned text table of a SELECT's rows."""
+    cells = [[str(row.get(v, "")) for v in result.variables] for row in result.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
+    line = lambda values: "  ".join(value.ljust(w) for value, w in zip(values, widths)).rstrip()  # noqa: E731
+    out = [line(result.variables), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out)
+
+
+@click.group()
+@click.version_option(package_name="ai-incidents-kg")
+def main() -> None:
+    """An open knowledge graph of AI incidents: build it, validate it, query it, serve it."""
+
+
+@main.command("build")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), help="Data folder (default: ./data, else the packaged copy).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store directory (default: $KG_STORE, else a per-user data directory).")
+def build_command(data_dir: Path | None, store_path: Path | None) -> None:
+    """Load the ontology and data, validate them, and write a fresh store (the old one stays if this fails)."""
+    data = resolve_data_dir(data_dir or get_settings().data)
+    try:
+        result = build(data, _store_path(store_path), progress=_progress)
+    except InvalidData as error:
+        click.echo(format_report(error.report))
+        _fail(error)
+    except KgError as error:
+        _fail(error)
+    else:
+        click.echo(f"Built {result.triples} triples ({result.quads} quads in {result.graphs} graphs) from {result.files} files in {data}.")
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to validate when no file is given.")
+def validate_command(paths: tuple[Path, ...], store_path: Path | None) -> None:
+    """Validate Turtle/TriG files (together with the ontology), or the store when no file is given."""
+    try:
+        if paths:
+            files = _files_to_validate(paths)
+            _, report = load_and_validate(files)
+        else:
+            report = validate_store(EmbeddedStore.open(_store_path(store_path)))
+    except KgError as error:
+        _fail(error)
+    click.echo(format_report(report))
+    sys.exit(0 if report.conforms else 1)
+
+
+def _files_to_validate(paths: tuple[Path, ...]) -> list[RdfFile]:
+    ontology = discover_ontology()
+    known = {f.path.resolve() for f in ontology}
+    extra = []
+    for path in paths:
+        if path.suffix not in (".ttl", ".trig"):
+            raise DataSyntaxError(path, None, "not a Turtle (.ttl) or TriG (.trig) file")
+        if path.resolve() not in known:
+            graph = None if path.suffix == ".trig" else graph_for(path.resolve(), path.resolve().parent)
+            extra.append(RdfFile(path, graph))
+    return ontology + extra
+
+
+@main.command("query")
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
+@click.option("--example", "example_name", help="Run a shipped example query (see 'kg examples').")
+@click.option("--param", "params", multiple=True, metavar="NAME=IRI", help="Bind a variable to an IRI (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
+def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_name: str | None, params: tuple[str, ...], output_format: str, store_path: Path | None) -> None:
+    """Run a SPARQL query (text, --file or --example) against the store."""
+    given = [x for x in (sparql, query_file, example_name) if x]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of QUERY, --file or --example")
+    try:
+        bindings: dict[str, URIRef] = {}
+        if example_name:
+            found = queries.example(example_name)
+            text, bindings = found.text, dict(found.params)
+        else:
+            text = sparql or query_file.read()  # type: ignore[union-attr]
+        for param in params:
+            name, sep, value = param.partition("=")
+            if not sep:
+                raise click.UsageError(f"--param takes NAME=IRI, not {param!r}")
+            bindings[name.lstrip("?")] = URIRef(value.strip("<>"))
+        store = EmbeddedStore.open(_store_path(store_path))
+        if output_format != "table":
+            result = store.query(text, bindings)
+            if isinstance(result, Triples):
+                sys.stdout.buffer.write(store.query_serialized(text, "text/turtle", bindings))
+            else:
+                sys.stdout.buffer.write(store.query_serialized(text, RESULT_MEDIA_TYPES[output_format], bindings))
+            return
+        result = store.query(text, bindings)
+    except KgError as error:
+        _fail(error)
+    if isinstance(result, Solutions):
+        click.echo(format_table(result))
+    elif isinstance(result, Boolean):
+        click.echo("yes" if result.value else "no")
+    else:
+        sys.stdout.buffer.write(store.query_serialized(text, "text/turtle", bindings))
+
+
+@main.command("examples")
+def examples_command() -> None:
+    """List the example queries shipped with the package."""
+    for example in queries.examples().values():
+        click.echo(f"{example.name:<24} {example.title}: {example.description}")
+
+
+@main.command("dump")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
+def dump_command(out_dir: Path, store_path: Path | None) -> None:
+    """Write the whole graph as Turtle (all graphs merged) and N-Quads (with provenance graphs)."""
+    try:
+        written = dump(EmbeddedStore.open(_store_path(store_path)), out_dir)
+    except KgError as error:
+        _fail(error)
+    for path in written:
+        click.echo(f"{path}  {path.stat().st_size} bytes")

@@ -1,0 +1,310 @@
+"""The only module that touches the triple store: the interface every store offers, and the embedded one.
+
+The rest of the code sees :class:`TripleStore`, which a remote SPARQL 1.1 store (Virtuoso, Fuseki,
+QLever) can also implement. Terms cross the boundary as rdflib terms; bound values enter queries only
+through SEP-0007 substitutions, never by pasting strings.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import NotFound, QueryError, StoreError
+from kg.namespaces import PREFIXES
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+CURRENT = "current"
+DEFAULT = ox.DefaultGraph()
+BUILDS = "builds"
+KEEP_BUILDS = 2
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """The answer to a SELECT: variable names in order, and one dict per row (unbound variables absent)."""
+
+    variables: list[str]
+    rows: list[dict[str, Node]]
+
+
+@dataclass(frozen=True)
+class Boolean:
+    """The answer to an ASK."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class Triples:
+    """The answer to a CONSTRUCT or DESCRIBE."""
+
+    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
+
+
+QueryResult = Solutions | Boolean | Triples
+
+
+class TripleStore(Protocol):
+    """What the library and the server need from a store, embedded or remote."""
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a read-only query; without ``default_graphs`` the default graph is the merge of all graphs."""
+        ...
+
+    def query_serialized(
+        self,
+        sparql: str,
+        media_type: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> bytes:
+        """Run a query and return its results already serialised in ``media_type``."""
+        ...
+
+    def quad_count(self) -> int:
+        """Number of quads in the named graphs."""
+        ...
+
+    def triple_count(self) -> int:
+        """Number of distinct triples over all graphs."""
+        ...
+
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        ...
+
+    def dump(self, output: BinaryIO, media_type: str) -> None:
+        """Stream the whole store: N-Quads/TriG keep graphs, triple formats write the union without duplicates."""
+        ...
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to pyoxigraph's."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot use {term!r} as an RDF term")
+
+
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """Convert a pyoxigraph term to rdflib's (plain strings stay plain)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _rdf_format(media_type: str) -> ox.RdfFormat:
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise QueryError(f"unsupported RDF media type: {media_type}")
+    return fmt
+
+
+class EmbeddedStore:
+    """A pyoxigraph store, on disk (the default) or in memory."""
+
+    def __init__(self, store: ox.Store, location: Path | None = None) -> None:
+        self._store = store
+        self.location = location
+
+    @classmethod
+    def open(cls, path: Path, *, in_memory: bool = False) -> EmbeddedStore:
+        """Open the current build under ``path`` read-only, or copy it into memory when ``in_memory``."""
+        current = Path(path) / CURRENT
+        if not current.exists():
+            raise NotFound(f"no store at {path}: run 'kg build' first")
+        try:
+            disk = ox.Store.read_only(str(current.resolve()))
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {path}: {error}") from error
+        if not in_memory:
+            return cls(disk, current.resolve())
+        memory = ox.Store()
+        memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        return cls(memory, current.resolve())
+
+    @classmethod
+    def in_memory(cls) -> EmbeddedStore:
+        """A new empty store in memory (tests, scratch work)."""
+        return cls(ox.Store())
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _run(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        substitutions = {ox.Variable(name): to_ox(value) for name, value in (bindings or {}).items()}
+        options: dict[str, object] = {"prefixes": PREFIXES, "substitutions": substitutions}
+        if default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+        try:
+            return self._store.query(sparql, **options)
+        except (SyntaxError, RuntimeError) as error:
+            raise QueryError(str(error)) from error
+        except OSError as error:
+            raise StoreError(f"the store could not answer: {error}") from error
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a read-only query.
+
+        >>> store = EmbeddedStore.in_memory()
+        >>> store.load(b'<http://ex/a> <http://ex/p> "1" <http://ex/g> .', "application/n-quads")
+        >>> store.query("SELECT ?o WHERE { ?s ?p ?o }").rows
+        [{'o': rdflib.term.Literal('1')}]
+        """
+        result = self._run(sparql, bindings, default_graphs, named_graphs)
+        if isinstance(result, ox.QueryBoolean):
+            return Boolean(bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [
+                {name: from_ox(value) for name in variables if (value := solution[name]) is not None}
+                for solution in result
+            ]
+            return Solutions(variables, rows)
+        return Triples([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in result])
+
+    def query_serialized(
+        self,
+        sparql: str,
+        media_type: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> bytes:
+        """Run a query and serialise its results with the engine's own writers."""
+        result = self._run(sparql, bindings, default_graphs, named_graphs)
+        if isinstance(result, ox.QueryTriples):
+            return result.serialize(format=_rdf_format(media_type)) or b""
+        fmt = ox.QueryResultsFormat.from_media_type(media_type)
+        if fmt is None:
+            raise QueryError(f"unsupported results media type: {media_type}")
+        return result.serialize(format=fmt) or b""
+
+    def quad_count(self) -> int:
+        """Number of quads in the named graphs (the merged default graph not counted)."""
+        return len(self._store) - self.triple_count()
+
+    def triple_count(self) -> int:
+        """Number of distinct triples (the merged default graph)."""
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, DEFAULT))
+
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def dump(self, output: BinaryIO, media_type: str) -> None:
+        """Stream the store to ``output``: dataset formats get the named graphs, triple formats the merge."""
+        fmt = _rdf_format(media_type)
+        prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        if fmt.supports_datasets:
+            named = (q for q in self._store.quads_for_pattern(None, None, None) if q.graph_name != DEFAULT)
+            ox.serialize(named, output, format=fmt, prefixes=prefixes)
+        else:
+            self._store.dump(output, format=fmt, from_graph=DEFAULT, prefixes=prefixes)
+
+    # -- writing (only while building) ----------------------------------------------------------
+
+    def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
+        """Add serialised RDF; triple formats go into ``graph`` (or the default graph)."""
+        target = ox.NamedNode(graph) if graph else None
+        try:
+            self._store.load(data, format=_rdf_format(media_type), to_graph=target)
+        except (SyntaxError, ValueError) as error:
+            raise StoreError(f"cannot load data into the store: {error}") from error
+
+    def add_triples(self, triples: Iterable[tuple[Node, Node, Node]], graph: str) -> None:
+        """Add triples to one named graph and to the merged default graph."""
+        targets = (ox.NamedNode(graph), DEFAULT)
+        self._store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples for g in targets)
+
+    def merge_graphs_into_default(self) -> None:
+        """Make the default graph the RDF merge (a set) of all named graphs.
+
+        Queries then see every statement once, whichever and however many sources state it, while the
+        named graphs keep who stated what. (Oxigraph's union-default-graph option is a multiset.)
+        """
+        self._store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+def build_into(path: Path, fill: Callable[[EmbeddedStore], None]) -> Path:
+    """Build a new store beside the current one and make it current only if ``fill`` succeeds.
+
+    The store directory holds ``builds/<id>/`` and a ``current`` symlink swapped atomically, so a
+    failed build leaves the previous store untouched and readers never see a half-written one.
+    """
+    path = Path(path)
+    builds = path / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    target = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{time.monotonic_ns()}"
+    try:
+        store = EmbeddedStore(ox.Store(str(target)), target)
+        fill(store)
+        store._store.flush()
+        del store
+        gc.collect()
+        link = path / f"{CURRENT}.{os.getpid()}.tmp"
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path(BUILDS) / target.name)
+        os.replace(link, path / CURRENT)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    _prune(builds, keep=target.name)
+    return target
+
+
+def _prune(builds: Path, keep: str) -> None:
+    """Remove old builds, keeping the newest few (a server may still read the previous one)."""
+    older = sorted((p for p in builds.iterdir() if p.name != keep), key=lambda p: p.name, reverse=True)
+    for stale in older[KEEP_BUILDS - 1 :]:
+        shutil.rmtree(stale, ignore_errors=True)

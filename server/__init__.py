@@ -1,0 +1,1 @@
+"""The HTTP adapter over the ``kg`` library (SPARQL endpoint, pages, dumps)."""
