@@ -197,6 +197,7 @@ class EmbeddedStore:
 
         >>> store = EmbeddedStore.in_memory()
         >>> store.load(b'<http://ex/a> <http://ex/p> "1" <http://ex/g> .', "application/n-quads")
+        >>> store.merge_graphs_into_default()
         >>> store.query("SELECT ?o WHERE { ?s ?p ?o }").rows
         [{'o': rdflib.term.Literal('1')}]
         """
