@@ -183,3 +183,25 @@ def dump_command(out_dir: Path, store_path: Path | None) -> None:
         _fail(error)
     for path in written:
         click.echo(f"{path}  {path.stat().st_size} bytes")
+
+
+@main.command("release")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--version", "version", default=None, help="Release version (default: today's date, YYYY-MM-DD).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
+def release_command(out_dir: Path, version: str | None, store_path: Path | None) -> None:
+    """Write a versioned, reproducible dump set with a DCAT catalogue and a changelog."""
+    from datetime import date
+
+    from kg.release import write_release
+
+    try:
+        release = write_release(EmbeddedStore.open(_store_path(store_path)), out_dir, version or date.today().isoformat())
+    except KgError as error:
+        _fail(error)
+    for item in release.files:
+        click.echo(f"{item.name:<24} {item.size:>10} bytes  sha256 {item.sha256}")
+    changes = release.changes
+    if changes.previous:
+        click.echo(f"since {changes.previous}: +{changes.added} -{changes.removed} triples, {len(changes.incidents)} incidents changed")
+    click.echo(f"release {release.version} written to {release.folder}")

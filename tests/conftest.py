@@ -15,6 +15,18 @@ SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The repository's ``data/`` folder (read it; copy it before changing anything)."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the repository: real source data and the W3C conformance suites."""
+    return SHARED
+
+
+@pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The repository's data built once into a fresh on-disk store (read it; do not write to it)."""
     return build(DATA, tmp_path_factory.mktemp("store"))

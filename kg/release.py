@@ -1,0 +1,241 @@
+"""Write a versioned, reproducible release: canonical dumps, ontology and shapes, a DCAT catalogue, a changelog.
+
+The same data always gives byte-identical files: N-Triples and N-Quads are sorted (C collation) and
+de-duplicated, gzip headers carry no time stamp, and the catalogue lists sizes and SHA-256 sums. The
+changelog compares the canonical N-Triples with the previous release in the same folder by a streaming
+merge, so neither release is held in memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
+
+from kg.errors import StoreError
+from kg.namespaces import BASE, ID, bind_prefixes
+from kg.resources import ontology_dir, shapes_dir
+from kg.store import TripleStore
+
+LICENCE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+SPDX = "http://spdx.org/rdf/terms#"
+INCIDENT_PREFIX = f"<{ID}incident/"
+CATALOGUE = "catalog.ttl"
+CHANGELOG = "CHANGELOG.md"
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    """One file of a release and what a downloader needs to know about it."""
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    triples: int | None = None
+    compressed: bool = False
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the previous release (None when there was none)."""
+
+    previous: str | None
+    added: int = 0
+    removed: int = 0
+    incidents: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Release:
+    """A written release: its folder, version, files and changes."""
+
+    folder: Path
+    version: str
+    files: list[ReleaseFile]
+    changes: Changes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _describe(path: Path, media_type: str, triples: int | None = None, compressed: bool = False) -> ReleaseFile:
+    return ReleaseFile(path.name, media_type, path.stat().st_size, _sha256(path), triples, compressed)
+
+
+def _sort_unique(source: Path, target: Path, scratch: Path) -> None:
+    """Sort the lines of ``source`` bytewise, dropping duplicates, with bounded memory (coreutils sort)."""
+    env = {**os.environ, "LC_ALL": "C"}
+    with target.open("wb") as out:
+        subprocess.run(
+            ["sort", "-u", "-S", "64M", "-T", str(scratch), str(source)], stdout=out, env=env, check=True
+        )
+
+
+def _gzip(source: Path, target: Path) -> None:
+    """Compress without a time stamp or file name in the header, so equal input gives equal bytes."""
+    with source.open("rb") as raw, target.open("wb") as sink:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=sink, mtime=0, compresslevel=6) as zipped:
+            shutil.copyfileobj(raw, zipped, 1 << 20)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    with gzip.open(path, "rb") as handle:
+        yield from handle
+
+
+def compare(old: Path, new: Path) -> tuple[int, int, list[str]]:
+    """Added and removed lines between two sorted N-Triples files, and the incidents whose triples changed."""
+    added = removed = 0
+    incidents: set[str] = set()
+    old_lines, new_lines = _lines(old), _lines(new)
+    a, b = next(old_lines, None), next(new_lines, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a < b):
+            removed += 1
+            changed, a = a, next(old_lines, None)
+        elif a is None or b < a:
+            added += 1
+            changed, b = b, next(new_lines, None)
+        else:
+            a, b = next(old_lines, None), next(new_lines, None)
+            continue
+        text = changed.decode("utf-8")
+        if text.startswith(INCIDENT_PREFIX):
+            incidents.add(text[1 : text.index(">")])
+    return added, removed, sorted(incidents)
+
+
+def _previous_release(out_dir: Path, version: str) -> Path | None:
+    candidates = sorted(
+        (
+            p
+            for p in out_dir.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and p.name != version and (p / "ai-incidents.nt.gz").exists()
+        ),
+        key=lambda p: p.name,
+    )
+    return candidates[-1] if candidates else None
+
+
+def _dump_sorted(store: TripleStore, media_type: str, target: Path, scratch: Path) -> int:
+    raw = scratch / f"{target.name}.raw"
+    with raw.open("wb") as output:
+        store.dump(output, media_type)
+    sorted_path = scratch / f"{target.name}.sorted"
+    _sort_unique(raw, sorted_path, scratch)
+    raw.unlink()
+    _gzip(sorted_path, target)
+    count = _count_lines(sorted_path)
+    sorted_path.unlink()
+    return count
+
+
+def _concatenate_turtle(folder: Path, target: Path) -> None:
+    graph = bind_prefixes(Graph())
+    for path in sorted(folder.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    target.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+
+
+def write_release(store: TripleStore, out_dir: Path, version: str) -> Release:
+    """Write release ``version`` of ``store`` into ``out_dir/<version>/`` and describe it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = out_dir / version
+    staging = out_dir / f".{version}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        with tempfile.TemporaryDirectory(dir=out_dir) as scratch_name:
+            scratch = Path(scratch_name)
+            triples = _dump_sorted(store, "application/n-triples", staging / "ai-incidents.nt.gz", scratch)
+            quads = _dump_sorted(store, "application/n-quads", staging / "ai-incidents.nq.gz", scratch)
+            turtle = scratch / "ai-incidents.ttl"
+            with turtle.open("wb") as output:
+                store.dump(output, "text/turtle")
+            _gzip(turtle, staging / "ai-incidents.ttl.gz")
+        _concatenate_turtle(ontology_dir(), staging / "ontology.ttl")
+        _concatenate_turtle(shapes_dir(), staging / "shapes.ttl")
+        files = [
+            _describe(staging / "ai-incidents.ttl.gz", "text/turtle", triples, compressed=True),
+            _describe(staging / "ai-incidents.nt.gz", "application/n-triples", triples, compressed=True),
+            _describe(staging / "ai-incidents.nq.gz", "application/n-quads", quads, compressed=True),
+            _describe(staging / "ontology.ttl", "text/turtle"),
+            _describe(staging / "shapes.ttl", "text/turtle"),
+        ]
+        previous = _previous_release(out_dir, version)
+        changes = Changes(None)
+        if previous is not None:
+            added, removed, incidents = compare(previous / "ai-incidents.nt.gz", staging / "ai-incidents.nt.gz")
+            changes = Changes(previous.name, added, removed, incidents)
+        (staging / CATALOGUE).write_text(catalogue(version, files), encoding="utf-8")
+        (staging / CHANGELOG).write_text(changelog(version, triples, changes), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+    except (OSError, subprocess.CalledProcessError) as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StoreError(f"cannot write release {version} in {out_dir}: {error}") from error
+    return Release(folder, version, files, changes)
+
+
+def catalogue(version: str, files: list[ReleaseFile]) -> str:
+    """DCAT (with VoID counts and SPDX checksums) for a release, as Turtle."""
+    graph = bind_prefixes(Graph())
+    graph.bind("spdx", SPDX)
+    dataset = URIRef(f"{BASE}release/{version}")
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal("AI Incidents knowledge graph", lang="en")))
+    graph.add((dataset, OWL.versionInfo, Literal(version)))
+    graph.add((dataset, DCTERMS.license, LICENCE))
+    graph.add((dataset, VOID.uriSpace, Literal(str(ID))))
+    for item in files:
+        dist = URIRef(f"{BASE}release/{version}/{item.name}")
+        graph.add((dataset, DCAT.distribution, dist))
+        graph.add((dist, RDF.type, DCAT.Distribution))
+        graph.add((dist, DCTERMS.title, Literal(item.name)))
+        graph.add((dist, DCAT.downloadURL, dist))
+        graph.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{item.media_type}")))
+        graph.add((dist, DCAT.byteSize, Literal(item.size, datatype=XSD.nonNegativeInteger)))
+        graph.add((dist, DCTERMS.license, LICENCE))
+        if item.compressed:
+            graph.add((dist, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+        if item.triples is not None:
+            graph.add((dist, VOID.triples, Literal(item.triples, datatype=XSD.nonNegativeInteger)))
+        checksum = URIRef(f"{dist}#sha256")
+        graph.add((dist, URIRef(SPDX + "checksum"), checksum))
+        graph.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
+        graph.add((checksum, URIRef(SPDX + "checksumValue"), Literal(item.sha256, datatype=XSD.hexBinary)))
+    return graph.serialize(format="turtle")
+
+
+def changelog(version: str, triples: int, changes: Changes) -> str:
+    """A short Markdown changelog for people."""
+    lines = [f"# Release {version}", "", f"{triples} distinct triples.", ""]
+    if changes.previous is None:
+        lines.append("First release in this folder: no previous release to compare with.")
+    else:
+        lines.append(f"Since {changes.previous}: {changes.added} triples added, {changes.removed} removed.")
+        lines.append("")
+        lines.append(f"Incidents whose own statements changed ({len(changes.incidents)}):")
+        lines += [f"- <{iri}>" for iri in changes.incidents]
+    return "\n".join(lines) + "\n"
