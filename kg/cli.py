@@ -17,7 +17,7 @@ from rdflib import URIRef
 from kg import queries
 from kg.build import build, collect, load_and_validate
 from kg.dump import dump
-from kg.errors import DataSyntaxError, InvalidData, KgError
+from kg.errors import DataSyntaxError, InvalidData, KgError, NotFound
 from kg.loading import RdfFile, discover_ontology, graph_for
 from kg.resources import resolve_data_dir
 from kg.settings import get_settings
@@ -205,3 +205,44 @@ def release_command(out_dir: Path, version: str | None, store_path: Path | None)
     if changes.previous:
         click.echo(f"since {changes.previous}: +{changes.added} -{changes.removed} triples, {len(changes.incidents)} incidents changed")
     click.echo(f"release {release.version} written to {release.folder}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store directory (built first if missing).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="HTTP worker processes (each starts its own query workers).")
+def serve_command(host: str, port: int, store_path: Path | None, workers: int) -> None:
+    """Serve the SPARQL endpoint (/sparql), the query page (/) and /health; build the store first if there is none."""
+    import os
+
+    import uvicorn
+
+    from server import create_app
+
+    settings = get_settings()
+    path = _store_path(store_path)
+    try:
+        EmbeddedStore.open(path)
+    except NotFound:
+        _progress(f"no store at {path} yet: building it")
+        try:
+            build(resolve_data_dir(settings.data), path, progress=_progress)
+        except InvalidData as error:
+            click.echo(format_report(error.report))
+            _fail(error)
+        except KgError as error:
+            _fail(error)
+    except KgError as error:
+        _fail(error)
+    update: dict[str, object] = {"store": path}
+    if "public_url" not in settings.model_fields_set:
+        update["public_url"] = f"http://{host}:{port}"
+    settings = settings.model_copy(update=update)
+    click.echo(f"serving {path} at {settings.public_url}/sparql (query page at {settings.public_url}/)", err=True)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port)
+        return
+    os.environ["KG_STORE"] = str(path)
+    os.environ["KG_PUBLIC_URL"] = settings.public_url
+    uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers)

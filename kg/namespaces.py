@@ -130,6 +130,10 @@ class KG(DefinedNamespace):
     responses: URIRef
     eventTypes: URIRef
     stances: URIRef
+    # imported data: groups of people and external classifications
+    Group: URIRef
+    classification: URIRef
+    possibleClassification: URIRef
 
 
 AIRO = Namespace("https://w3id.org/airo#")

@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +29,43 @@ class Settings(BaseSettings):
 
     public_url: str = "http://127.0.0.1:8000"
     """Where the server is reached from outside, used in service descriptions and links."""
+
+    # -- the SPARQL endpoint (``kg serve``); defaults follow shared/design/security.md ------------------
+    query_timeout: float = Field(10.0, gt=0)
+    """Seconds a query may run before its worker process is killed and the client gets 503."""
+
+    query_workers: int = Field(2, ge=1)
+    """Worker processes that run queries (each holds the store; a timed-out one is replaced)."""
+
+    queue_length: int = Field(32, ge=0)
+    """Requests that may wait for a free worker; more get 503 with Retry-After."""
+
+    store_in_memory: bool = True
+    """Workers copy the store into memory (about 3x faster than reading the on-disk store)."""
+
+    max_rows: int = Field(10_000, ge=1)
+    """Most solutions (or triples) a response may hold; larger results are refused, never cut silently."""
+
+    max_result_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+    """Most bytes a serialised result may take."""
+
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    """Largest request body (and query string) accepted; more gets 413 (414 for a URL)."""
+
+    client_budget: float = Field(60.0, ge=0)
+    """Query seconds each client (IP and User-Agent) earns per minute; 0 turns the budget off."""
+
+    client_burst: float = Field(120.0, ge=0)
+    """Query seconds a client may spend at once before it gets 429 with Retry-After."""
+
+    cache_bytes: int = Field(64 * 1024 * 1024, ge=0)
+    """Memory for answers to repeated queries (the data only changes on a build); 0 turns it off."""
+
+    worker_memory_mb: int = Field(4096, ge=0)
+    """Address-space limit of each query worker in MiB (a runaway query fails instead of exhausting memory); 0: none."""
+
+    service_allow: list[str] = []
+    """SERVICE endpoints queries may call (exact IRIs); empty: SERVICE is refused and workers get no network."""
 
 
 @lru_cache(maxsize=1)

@@ -7,10 +7,13 @@ through SEP-0007 substitutions, never by pasting strings.
 
 from __future__ import annotations
 
+import csv
 import gc
+import io
 import os
 import shutil
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +84,23 @@ class TripleStore(Protocol):
         """Run a query and return its results already serialised in ``media_type``."""
         ...
 
+    def query_into(
+        self,
+        output: BinaryIO,
+        sparql: str,
+        media_types: Mapping[str, str],
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> str | None:
+        """Stream the results into ``output`` in ``media_types[kind]`` (kind: solutions, boolean or graph).
+
+        Returns the media type written, or None (writing nothing) when ``media_types`` has none for the kind.
+        """
+        ...
+
     def quad_count(self) -> int:
         """Number of quads in the named graphs."""
         ...
@@ -135,6 +155,35 @@ def _rdf_format(media_type: str) -> ox.RdfFormat:
     return fmt
 
 
+def _results_format(media_type: str) -> ox.QueryResultsFormat:
+    fmt = ox.QueryResultsFormat.from_media_type(media_type)
+    if fmt is None:
+        raise QueryError(f"unsupported results media type: {media_type}")
+    return fmt
+
+
+def count_results(data: bytes, media_type: str) -> int:
+    """How many solutions or triples serialised query results hold (to enforce a row cap exactly).
+
+    >>> count_results(b'?s\\n<http://a>\\n<http://b>\\n', "text/tab-separated-values")
+    2
+    >>> count_results(b'<http://a> <http://b> "1", "2" .', "text/turtle")
+    2
+    >>> count_results(b'x\\r\\n"two\\r\\nlines"\\r\\n', "text/csv")
+    1
+    """
+    rdf = ox.RdfFormat.from_media_type(media_type)
+    if rdf is None and _results_format(media_type) == ox.QueryResultsFormat.CSV:  # written, not read, by the engine
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) - 1)
+    try:
+        if rdf is not None:
+            return sum(1 for _ in ox.parse(data, format=rdf))
+        results = ox.parse_query_results(data, format=_results_format(media_type))
+    except SyntaxError as error:
+        raise QueryError(f"cannot read serialised results: {error}") from error
+    return 1 if isinstance(results, ox.QueryBoolean) else sum(1 for _ in results)
+
+
 class EmbeddedStore:
     """A pyoxigraph store, on disk (the default) or in memory."""
 
@@ -159,6 +208,21 @@ class EmbeddedStore:
         return cls(memory, current.resolve())
 
     @classmethod
+    def open_build(cls, build: Path, *, in_memory: bool = False) -> EmbeddedStore:
+        """Open one build directory (``<store>/builds/<id>``) read-only, or copy it into memory."""
+        if not Path(build).is_dir():
+            raise NotFound(f"no store build at {build}")
+        try:
+            disk = ox.Store.read_only(str(build))
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {build}: {error}") from error
+        if not in_memory:
+            return cls(disk, Path(build))
+        memory = ox.Store()
+        memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        return cls(memory, Path(build))
+
+    @classmethod
     def in_memory(cls) -> EmbeddedStore:
         """A new empty store in memory (tests, scratch work)."""
         return cls(ox.Store())
@@ -171,13 +235,19 @@ class EmbeddedStore:
         bindings: Mapping[str, Node] | None,
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
+        base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        substitutions = {ox.Variable(name): to_ox(value) for name, value in (bindings or {}).items()}
-        options: dict[str, object] = {"prefixes": PREFIXES, "substitutions": substitutions}
-        if default_graphs is not None:
-            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
-        if named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+        try:
+            substitutions = {ox.Variable(name): to_ox(value) for name, value in (bindings or {}).items()}
+            options: dict[str, object] = {"prefixes": PREFIXES, "substitutions": substitutions}
+            if base_iri is not None:
+                options["base_iri"] = base_iri
+            if default_graphs is not None:
+                options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+            if named_graphs is not None:
+                options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+        except (ValueError, TypeError) as error:
+            raise QueryError(f"cannot bind the query's values or graphs: {error}") from error
         try:
             return self._store.query(sparql, **options)
         except (SyntaxError, RuntimeError) as error:
@@ -230,6 +300,43 @@ class EmbeddedStore:
         if fmt is None:
             raise QueryError(f"unsupported results media type: {media_type}")
         return result.serialize(format=fmt) or b""
+
+    def query_into(
+        self,
+        output: BinaryIO,
+        sparql: str,
+        media_types: Mapping[str, str],
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> str | None:
+        """Run a query and stream its results, serialised by the engine, into ``output``.
+
+        ``media_types`` maps the kind of result (``solutions``, ``boolean``, ``graph``) to the media type
+        wanted for it. Evaluation is lazy, so an exception raised by ``output.write`` (a size cap) stops it.
+        Relative IRIs in the query resolve against ``base_iri`` (a service's endpoint, say).
+
+        >>> import io
+        >>> store = EmbeddedStore.in_memory()
+        >>> out = io.BytesIO()
+        >>> store.query_into(out, "ASK {}", {"boolean": "text/tab-separated-values"})
+        'text/tab-separated-values'
+        >>> out.getvalue(), store.query_into(out, "ASK {}", {"solutions": "text/csv"})
+        (b'true', None)
+        """
+        result = self._run(sparql, bindings, default_graphs, named_graphs, base_iri)
+        kind = "graph" if isinstance(result, ox.QueryTriples) else "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
+        media_type = media_types.get(kind)
+        if media_type is None:
+            return None
+        if kind == "graph":
+            prefixes = PREFIXES if _rdf_format(media_type) in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+            ox.serialize(result, output, format=_rdf_format(media_type), prefixes=prefixes)
+        else:
+            result.serialize(output, format=_results_format(media_type))
+        return media_type
 
     def quad_count(self) -> int:
         """Number of quads in the named graphs (the merged default graph not counted)."""
@@ -287,17 +394,23 @@ def build_into(path: Path, fill: Callable[[EmbeddedStore], None]) -> Path:
     builds = path / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
     target = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{time.monotonic_ns()}"
+    store: EmbeddedStore | None = None
     try:
         store = EmbeddedStore(ox.Store(str(target)), target)
         fill(store)
         store._store.flush()
-        del store
+        store = None
         gc.collect()
         link = path / f"{CURRENT}.{os.getpid()}.tmp"
         link.unlink(missing_ok=True)
         link.symlink_to(Path(BUILDS) / target.name)
         os.replace(link, path / CURRENT)
-    except BaseException:
+    except BaseException as error:
+        # Close the half-written store before deleting it: its background threads would otherwise write
+        # files into the folder while it is removed. The traceback's frames (fill's) still hold it.
+        store = None
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
         shutil.rmtree(target, ignore_errors=True)
         raise
     _prune(builds, keep=target.name)

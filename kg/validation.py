@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pyshacl
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.resources import shapes_dir
@@ -72,10 +72,8 @@ def validate_graph(data: Graph, origins: Mapping[Node, set[str]] | None = None) 
         do_owl_imports=False,
         js=False,
     )
-    results = [
-        _violation(results_graph, node, origins or {})
-        for node in results_graph.subjects(RDF.type, SH.ValidationResult)
-    ]
+    # Only the report's own results: nested ones (sh:detail, e.g. under sh:node) explain a result, not add one.
+    results = [_violation(results_graph, node, origins or {}) for node in results_graph.objects(None, SH.result)]
     results.sort(key=lambda v: (v.origins, v.focus, v.shape or "", v.path or "", v.value or ""))
     return ValidationReport(bool(conforms), results)
 

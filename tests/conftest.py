@@ -8,6 +8,7 @@ import pytest
 
 from kg.build import BuildResult, build
 from kg.store import EmbeddedStore
+from live_server import live_server  # noqa: F401 - a real uvicorn per session, for the server tests
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -1,0 +1,71 @@
+"""What an import did: rows read, imported, rejected (file, row, field, reason) and warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.errors import KgError
+from kg.ingest.triples import TripleSet
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rejected row or one warning: where it is (file, row = line in the file, field) and why."""
+
+    file: str
+    row: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.row}" if self.row else self.file
+        column = f" [{self.field}]" if self.field else ""
+        return f"{where}{column}: {self.reason}"
+
+
+class RowRejected(Exception):
+    """Raised while converting a row: the row is reported as rejected, nothing of it is kept."""
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+@dataclass
+class ImportReport:
+    """Counts and problems of one source file: ``rows_read == imported + len(rejected) + empty``."""
+
+    source: str
+    file: str
+    graph: str
+    rows_read: int = 0
+    imported: int = 0
+    empty: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def reject(self, row: int | None, field_name: str | None, reason: str) -> None:
+        """Record a rejected row."""
+        self.rejected.append(Problem(self.file, row, field_name, reason))
+
+    def warn(self, row: int | None, field_name: str | None, reason: str) -> None:
+        """Record a warning: the row was imported, but something in it needs a person's attention."""
+        self.warnings.append(Problem(self.file, row, field_name, reason))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """An importer's output: the triples of one named graph (``graph.identifier``) and its report."""
+
+    graph: TripleSet
+    report: ImportReport
+
+
+class RowsRejected(KgError):
+    """A strict build found rejected rows: nothing was written."""
+
+    def __init__(self, rejected: list[Problem]) -> None:
+        self.rejected = rejected
+        super().__init__(f"{len(rejected)} row(s) rejected (a strict build accepts none)")

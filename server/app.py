@@ -1,0 +1,78 @@
+"""``create_app(settings)``: the FastAPI app, whose lifespan opens the store and starts the query workers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.cors import CORSMiddleware
+
+from kg.settings import Settings
+from kg.store import EmbeddedStore
+from server.body_limit import BodyLimit
+from server.budget import Budget
+from server.cache import ResultCache
+from server.errors import install_error_handlers
+from server.executor import Executor
+from server.pool import QueryPool
+from server.routers import health, pages, sparql
+from server.worker import WorkerConfig
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the current build, start the workers on that same build, and stop them on shutdown."""
+    settings: Settings = app.state.settings
+    store = EmbeddedStore.open(settings.store)
+    assert store.location is not None
+    config = WorkerConfig(
+        build=store.location,
+        in_memory=settings.store_in_memory,
+        max_rows=settings.max_rows,
+        max_result_bytes=settings.max_result_bytes,
+        memory_bytes=settings.worker_memory_mb * 1024 * 1024,
+        service_allow=frozenset(settings.service_allow),
+    )
+    pool = QueryPool(config, settings.query_workers, settings.queue_length)
+    await pool.start()
+    app.state.store = store
+    app.state.executor = Executor(
+        pool,
+        ResultCache(settings.cache_bytes),
+        Budget(settings.client_budget, settings.client_burst),
+        settings.query_timeout,
+        version=store.location.name,
+    )
+    try:
+        yield
+    finally:
+        await pool.close()
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The HTTP app over the store named in ``settings``: SPARQL endpoint, query page, health."""
+    app = FastAPI(
+        title="AI Incidents knowledge graph",
+        summary="A query-only SPARQL 1.1 endpoint over the AI incidents knowledge graph.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type", "Authorization", "X-Requested-With"],
+        expose_headers=["Retry-After", "X-Cache", "X-Query-Seconds"],
+        max_age=86400,
+    )
+    app.include_router(sparql.router)
+    app.include_router(pages.router)
+    app.include_router(health.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    return app

@@ -1,0 +1,79 @@
+"""Per-client budgets of query time (the Wikidata Query Service model): a token bucket of seconds per client.
+
+Each client (IP address and User-Agent) earns ``rate`` seconds of query time per minute up to ``burst``;
+the time its queries take in the workers is spent from the bucket. An empty bucket means 429 with a
+Retry-After that says when it holds time again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from server.errors import OverBudget
+
+MAX_CLIENTS = 10_000
+
+
+@dataclass
+class _Bucket:
+    seconds: float
+    updated: float
+
+
+class Budget:
+    """Token buckets of query seconds keyed by client."""
+
+    def __init__(self, rate_per_minute: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate_per_minute / 60.0
+        self.burst = burst
+        self.clock = clock
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def _bucket(self, client: tuple[str, str]) -> _Bucket:
+        now = self.clock()
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            if len(self._buckets) >= MAX_CLIENTS:
+                self._forget_full(now)
+            bucket = self._buckets[client] = _Bucket(self.burst, now)
+        bucket.seconds = min(self.burst, bucket.seconds + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        return bucket
+
+    def _forget_full(self, now: float) -> None:
+        """Drop clients whose bucket has refilled: they are indistinguishable from new ones."""
+        for client, bucket in list(self._buckets.items()):
+            if bucket.seconds + (now - bucket.updated) * self.rate >= self.burst:
+                del self._buckets[client]
+
+    def check(self, client: tuple[str, str]) -> None:
+        """Raise OverBudget (with the seconds to wait) if ``client`` has no query time left.
+
+        >>> clock = iter([0.0, 0.0, 1.0]).__next__
+        >>> budget = Budget(60, 2, clock)
+        >>> budget.spend(("ip", "ua"), 3)
+        >>> budget.check(("ip", "ua"))
+        Traceback (most recent call last):
+        server.errors.OverBudget: this client has used its query time ...
+        """
+        if not self.enabled:
+            return
+        bucket = self._bucket(client)
+        if bucket.seconds <= 0:
+            wait = -bucket.seconds / self.rate + 1
+            raise OverBudget(
+                f"this client has used its query time ({self.rate * 60:g} s per minute, bursts of {self.burst:g} s): "
+                f"wait {wait:.0f} s",
+                retry_after=wait,
+            )
+
+    def spend(self, client: tuple[str, str], seconds: float) -> None:
+        """Take ``seconds`` of query time from ``client``'s bucket (it may go below zero)."""
+        if self.enabled:
+            self._bucket(client).seconds -= seconds

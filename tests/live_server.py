@@ -1,0 +1,76 @@
+"""Test fixtures that start real servers: uvicorn on a free loopback port, as ``kg serve`` runs it.
+
+Imported by ``tests/conftest.py`` so that every test module shares one server per session.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running server: its base URL and endpoint."""
+
+    url: str
+
+    @property
+    def endpoint(self) -> str:
+        return self.url + "/sparql"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(store: Path, log: Path, **settings: str) -> tuple[subprocess.Popen[bytes], LiveServer]:
+    """Start uvicorn with the app factory on ``store``; wait until /health answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "KG_STORE": str(store), "KG_PUBLIC_URL": url}
+    env.update({f"KG_{name.upper()}": value for name, value in settings.items()})
+    command = [sys.executable, "-m", "uvicorn", "--factory", "server.main:app_from_environment",
+               "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return process, LiveServer(url)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the server did not start within 120 s: {log.read_text()[-2000:]}")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and its query workers (uvicorn shuts the app down on SIGTERM)."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """uvicorn serving the session's store with the default settings."""
+    log = tmp_path_factory.mktemp("live-server") / "server.log"
+    process, server = start_server(store_path, log)
+    yield server
+    stop_server(process)

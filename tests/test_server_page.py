@@ -1,0 +1,82 @@
+"""The query page in headless Chromium (Debian's chromium and chromedriver, driven by Selenium) against the session's uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from kg import queries
+from kg.store import EmbeddedStore, Solutions
+from live_server import LiveServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+def _table(browser: webdriver.Chrome) -> tuple[list[str], list[list[str]]]:
+    table = WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located((By.ID, "results-table")))
+    head = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    return head, rows
+
+
+def test_type_a_query_and_read_the_table(browser: webdriver.Chrome, live_server: LiveServer, store: EmbeddedStore) -> None:
+    text = "SELECT ?notation WHERE { ?incident a kg:Incident ; skos:notation ?notation } ORDER BY ?notation"
+    expected = store.query(text)
+    assert isinstance(expected, Solutions) and expected.rows
+    browser.get(live_server.url + "/")
+    box = browser.find_element(By.ID, "query")
+    box.clear()
+    box.send_keys(text)
+    box.send_keys(Keys.CONTROL, Keys.ENTER)
+    head, rows = _table(browser)
+    assert head == ["notation"]
+    assert rows == [[str(row["notation"])] for row in expected.rows]
+    assert "row" in browser.find_element(By.ID, "status").text
+    download = browser.find_element(By.CSS_SELECTOR, "#downloads a[data-format=csv]")
+    assert "format=csv" in download.get_attribute("href")  # type: ignore[operator]
+
+
+def test_pick_an_example_in_one_click(browser: webdriver.Chrome, live_server: LiveServer, store: EmbeddedStore) -> None:
+    example = queries.example("incidents-per-year")
+    expected = store.query(example.text)
+    assert isinstance(expected, Solutions)
+    browser.get(live_server.url + "/query")
+    button = WebDriverWait(browser, 20).until(
+        expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, f"#examples button[data-name='{example.name}']"))
+    )
+    button.click()
+    WebDriverWait(browser, 20).until(lambda b: "row" in b.find_element(By.ID, "status").text)
+    head, rows = _table(browser)
+    assert head == expected.variables
+    assert rows == [[str(row.get(v, "")) for v in expected.variables] for row in expected.rows]
+
+
+def test_errors_are_shown(browser: webdriver.Chrome, live_server: LiveServer) -> None:
+    browser.get(live_server.url + "/")
+    box = browser.find_element(By.ID, "query")
+    box.clear()
+    box.send_keys("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 20).until(lambda b: "Error 400" in b.find_element(By.ID, "status").text)
+    assert "SERVICE" in browser.find_element(By.ID, "status").text

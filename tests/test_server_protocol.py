@@ -1,0 +1,235 @@
+"""The SPARQL 1.1 Protocol at /sparql through the app (FastAPI TestClient on the session store, real workers)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from kg import queries
+from kg.namespaces import SD, VOID
+from kg.settings import Settings
+from kg.store import EmbeddedStore, Solutions
+from server import create_app
+
+RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+DATASET_TYPES = {"application/n-quads": "nquads", "application/trig": "trig"}
+ENDPOINT = "http://testserver/sparql"
+
+
+@pytest.fixture(scope="module")
+def client(store_path: Path) -> Iterator[TestClient]:
+    settings = Settings(store=store_path, public_url="http://testserver", client_budget=0)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def _rows(store: EmbeddedStore, text: str, params: dict[str, URIRef]) -> list[dict[str, str]]:
+    result = store.query(text, params)
+    assert isinstance(result, Solutions)
+    return _canonical([{k: str(v) for k, v in row.items()} for row in result.rows])
+
+
+def _canonical(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Rows in a comparable order: GROUP_CONCAT lists and ORDER BY ties may come in any order (in-memory vs disk)."""
+
+    def value(text: str) -> str:
+        for separator in (" | ", "; "):
+            if separator in text:
+                return separator.join(sorted(text.split(separator)))
+        return text
+
+    return sorted(({k: value(v) for k, v in row.items() if v != ""} for row in rows), key=lambda r: sorted(r.items()))
+
+
+def _unbound(text: str, params: dict[str, URIRef]) -> str:
+    """An example's text as a client sends it: its default parameters are given as VALUES (the protocol has no bindings)."""
+    values = "".join(f"VALUES ?{name} {{ <{iri}> }}\n" for name, iri in params.items())
+    return text + "\n" + values if values else text
+
+
+@pytest.mark.parametrize("name", sorted(queries.examples()))
+@pytest.mark.parametrize("media_type", RESULT_TYPES)
+def test_example_queries_in_every_result_format(client: TestClient, store: EmbeddedStore, name: str, media_type: str) -> None:
+    example = queries.example(name)
+    expected = _rows(store, example.text, example.params)
+    response = client.post("/sparql", content=_unbound(example.text, example.params), headers={"Content-Type": "application/sparql-query", "Accept": media_type})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+    if media_type.endswith("json"):
+        data = response.json()
+        got = [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+        assert _canonical(got) == expected
+    elif media_type == "text/csv":
+        assert _canonical(list(csv.DictReader(io.StringIO(response.text)))) == expected
+    else:
+        assert response.content.count(b"<result>" if media_type.endswith("xml") else b"\n") == len(expected) + (0 if media_type.endswith("xml") else 1)
+
+
+@pytest.mark.parametrize("media_type", [*GRAPH_TYPES, *DATASET_TYPES])
+def test_construct_in_every_graph_format(client: TestClient, store: EmbeddedStore, media_type: str) -> None:
+    text = "CONSTRUCT { ?incident ?p ?o } WHERE { ?incident a kg:Incident ; ?p ?o }"
+    expected = store.query(text)
+    response = client.get("/sparql", params={"query": text}, headers={"Accept": media_type})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+    parsed = Dataset() if media_type in DATASET_TYPES else Graph()
+    parsed.parse(data=response.content, format={**GRAPH_TYPES, **DATASET_TYPES}[media_type])
+    assert len(parsed) == len(expected.triples) > 0  # type: ignore[union-attr]
+
+
+def test_describe_returns_rdf(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "DESCRIBE <https://w3id.org/ai-incidents/id/incident/AIAAIC0288>"}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    assert (URIRef("https://w3id.org/ai-incidents/id/incident/AIAAIC0288"), None, None) in graph
+
+
+def test_ask_and_format_parameter(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "ASK { ?s a kg:Incident }", "format": "xml"})
+    assert response.headers["content-type"].startswith("application/sparql-results+xml")
+    assert "<boolean>true</boolean>" in response.text
+    assert client.get("/sparql", params={"query": "ASK { ?s a kg:NoSuchClass }"}).json() == {"head": {}, "boolean": False}
+
+
+def test_post_form_and_direct_agree(client: TestClient) -> None:
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    form = client.post("/sparql", data={"query": text})
+    direct = client.post("/sparql", content=text, headers={"Content-Type": "application/sparql-query; charset=utf-8"})
+    get = client.get("/sparql/", params={"query": text})
+    assert form.status_code == direct.status_code == get.status_code == 200
+    assert form.json() == direct.json() == get.json()
+
+
+def test_repeated_query_is_served_from_the_cache(client: TestClient) -> None:
+    text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g # cache test"
+    first = client.get("/sparql", params={"query": text})
+    second = client.get("/sparql", params={"query": text})
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
+    assert first.content == second.content
+
+
+def test_protocol_dataset_selects_our_graphs(client: TestClient, store: EmbeddedStore) -> None:
+    graph = store.graph_names()[0]
+    expected = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", {"g": URIRef(graph)})
+    assert isinstance(expected, Solutions)
+    count = int(expected.rows[0]["n"])
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    response = client.get("/sparql", params={"query": text, "default-graph-uri": graph})
+    assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == count
+    named = client.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "named-graph-uri": graph})
+    assert [b["g"]["value"] for b in named.json()["results"]["bindings"]] == [graph]
+    unknown = client.get("/sparql", params={"query": text, "default-graph-uri": "http://example.org/not-here"})
+    assert unknown.json()["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_malformed_query_gets_400_with_position(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "SELECT ?x WHERE {\n  ?x ?y \n"}, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "malformed-query"
+    assert "3:1" in body["message"] or "2:" in body["message"], body["message"]
+    plain = client.get("/sparql", params={"query": "SELEKT * {}"})
+    assert plain.status_code == 400 and plain.headers["content-type"].startswith("text/plain")
+    assert "1:1" in plain.text and "Traceback" not in plain.text
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "status"),
+    [
+        ("post", {"content": "CLEAR ALL", "headers": {"Content-Type": "application/sparql-update"}}, 403),
+        ("post", {"data": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, 403),
+        ("get", {"params": {"update": "CLEAR ALL"}}, 403),
+        ("post", {"content": "ASK {}", "headers": {"Content-Type": "text/plain"}}, 415),
+        ("post", {"content": "ASK {}"}, 415),
+        ("post", {"content": "ASK {}".encode("utf-16"), "headers": {"Content-Type": "application/sparql-query; charset=UTF-16"}}, 415),
+        ("post", {"content": b"ASK { \xff }", "headers": {"Content-Type": "application/sparql-query"}}, 400),
+        ("get", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400),
+        ("post", {"data": {"format": "csv"}}, 400),
+        ("put", {"params": {"query": "ASK {}"}}, 405),
+        ("delete", {}, 405),
+        ("get", {"params": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}}, 406),
+        ("get", {"params": {"query": "SELECT * {}"}, "headers": {"Accept": "text/turtle"}}, 406),
+        ("get", {"params": {"query": "ASK {}", "format": "pdf"}}, 406),
+    ],
+)
+def test_protocol_errors(client: TestClient, method: str, kwargs: dict[str, object], status: int) -> None:
+    response = getattr(client, method)("/sparql", **kwargs)
+    assert response.status_code == status, response.text
+    assert response.text.strip() and "Traceback" not in response.text
+
+
+def test_load_as_a_query_is_refused(client: TestClient) -> None:
+    response = client.post("/sparql", data={"query": "LOAD <file:///etc/passwd>"})
+    assert response.status_code == 403
+    assert "queries only" in response.text
+
+
+def test_service_description(client: TestClient, store: EmbeddedStore) -> None:
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text, format="turtle")
+    service = URIRef(ENDPOINT)
+    assert (service, RDF.type, SD.Service) in graph
+    assert (service, SD.endpoint, URIRef(ENDPOINT)) in graph
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
+    assert len(set(graph.objects(service, SD.resultFormat))) == 10
+    dataset = graph.value(service, SD.defaultDataset)
+    assert graph.value(dataset, VOID.triples).toPython() == store.triple_count()
+    classes = store.query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?x a ?c }")
+    assert isinstance(classes, Solutions)
+    assert graph.value(dataset, VOID.classes).toPython() == int(classes.rows[0]["n"])
+    assert graph.value(dataset, VOID.entities).toPython() > 0
+    names = {str(graph.value(ng, SD.name)) for ng in graph.objects(dataset, SD.namedGraph)}
+    assert names == set(store.graph_names())
+    as_jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
+    assert len(Graph().parse(data=as_jsonld.text, format="json-ld")) == len(graph)
+
+
+def test_browsers_get_the_query_page_and_cors_is_open(client: TestClient) -> None:
+    page = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html") and "<textarea" in page.text
+    preflight = client.options(
+        "/sparql",
+        headers={"Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    simple = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://yasgui.example"})
+    assert simple.headers["access-control-allow-origin"] == "*"
+
+
+def test_body_and_url_limits(store_path: Path) -> None:
+    limit = 4096
+    padding = "#" + "x" * limit + "\nASK {}"
+    with TestClient(create_app(Settings(store=store_path, max_body_bytes=limit, query_workers=1))) as small:
+        direct = {"Content-Type": "application/sparql-query"}
+        assert small.post("/sparql", content=padding, headers=direct).status_code == 413
+        assert small.post("/sparql", data={"query": padding}).status_code == 413
+        assert small.get("/sparql", params={"query": padding}).status_code == 414
+        assert small.post("/sparql", content="#" + padding[-limit // 2 :], headers=direct).status_code == 200
+
+
+def test_pages_examples_and_health(client: TestClient) -> None:
+    for path in ("/", "/query"):
+        assert "<textarea" in client.get(path).text
+    examples = client.get("/examples").json()
+    assert [e["name"] for e in examples] == sorted(queries.examples())
+    assert client.get("/static/query.js").status_code == 200
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["workers"]["alive"] == health["workers"]["configured"]
+    assert json.dumps(health)
