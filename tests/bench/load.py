@@ -44,7 +44,7 @@ def wrk(base: str, path: str, queries: list[str], seconds: int, concurrency: int
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % paths)
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds}s", "--timeout", "30s", "-s", script.name, base],
+        ["wrk", "-t", "1", "-c", str(concurrency), "-d", f"{seconds}s", "--timeout", "30s", "-s", script.name, base],
         capture_output=True, text=True, check=True,
     ).stdout
     Path(script.name).unlink()
