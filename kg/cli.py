@@ -18,6 +18,8 @@ from kg import queries
 from kg.build import build, collect, load_and_validate
 from kg.dump import dump
 from kg.errors import DataSyntaxError, InvalidData, KgError, NotFound
+from kg.ingest.report import RowsRejected, summary_table
+from kg.ingest.review import to_csv as review_csv
 from kg.loading import RdfFile, discover_ontology, graph_for
 from kg.resources import resolve_data_dir
 from kg.settings import get_settings
@@ -78,18 +80,32 @@ def main() -> None:
 @main.command("build")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), help="Data folder (default: ./data, else the packaged copy).")
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store directory (default: $KG_STORE, else a per-user data directory).")
-def build_command(data_dir: Path | None, store_path: Path | None) -> None:
-    """Load the ontology and data, validate them, and write a fresh store (the old one stays if this fails)."""
+@click.option("--strict", is_flag=True, help="Fail (exit 1, old store kept) if any source row is rejected.")
+@click.option("--warnings", "show_warnings", is_flag=True, help="List every import warning, not only their number.")
+@click.option("--review-out", type=click.Path(dir_okay=False, path_type=Path), help="Write the organisations that may be one and the same (CSV) here.")
+def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, show_warnings: bool, review_out: Path | None) -> None:
+    """Load the ontology and data, import the sources, validate, and write a fresh store (the old one stays if this fails)."""
     data = resolve_data_dir(data_dir or get_settings().data)
     try:
-        result = build(data, _store_path(store_path), progress=_progress)
+        result = build(data, _store_path(store_path), progress=_progress, strict=strict)
+    except RowsRejected as error:
+        click.echo("\n".join(f"rejected: {problem}" for problem in error.rejected))
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
     except InvalidData as error:
         click.echo(format_report(error.report))
         _fail(error)
     except KgError as error:
         _fail(error)
-    else:
-        click.echo(f"Built {result.triples} triples ({result.quads} quads in {result.graphs} graphs) from {result.files} files in {data}.")
+    click.echo(f"Built {result.triples} triples ({result.quads} quads in {result.graphs} graphs) from {result.files} files in {data}.")
+    if result.sources:
+        click.echo(summary_table(list(result.sources)))
+        for report in result.sources:
+            click.echo("".join(f"rejected: {problem}\n" for problem in report.rejected), nl=False)
+            click.echo("".join(f"warning: {problem}\n" for problem in report.warnings if show_warnings), nl=False)
+    if review_out:
+        review_out.write_text(review_csv(list(result.review)), encoding="utf-8")
+        click.echo(f"{len(result.review)} organisation pairs to review written to {review_out}")
 
 
 @main.command("validate")

@@ -134,6 +134,24 @@ class KG(DefinedNamespace):
     Group: URIRef
     classification: URIRef
     possibleClassification: URIRef
+    mitRiskDomains: URIRef
+    mitRiskEntities: URIRef
+    mitRiskIntents: URIRef
+    mitRiskTimings: URIRef
+    mitRisks: URIRef
+    gmfGoals: URIRef
+    gmfTechnologies: URIRef
+    gmfTechnicalFailures: URIRef
+    csetTangibleHarms: URIRef
+    csetHarmLevels: URIRef
+    csetAutonomyLevels: URIRef
+    csetIntentionalHarms: URIRef
+    csetRegions: URIRef
+    csetSectors: URIRef
+    csetInfrastructureSectors: URIRef
+    csetHarmDistributionBases: URIRef
+    csetAIMethods: URIRef
+    oecdConcepts: URIRef
 
 
 AIRO = Namespace("https://w3id.org/airo#")

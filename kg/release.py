@@ -22,11 +22,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
 from kg.errors import StoreError
+from kg.licence import LICENCE, rights_statement
 from kg.namespaces import BASE, ID, bind_prefixes
 from kg.resources import ontology_dir, shapes_dir
 from kg.store import TripleStore
 
-LICENCE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
 SPDX = "http://spdx.org/rdf/terms#"
 INCIDENT_PREFIX = f"<{ID}incident/"
 CATALOGUE = "catalog.ttl"
@@ -150,11 +150,12 @@ def _dump_sorted(store: TripleStore, media_type: str, target: Path, scratch: Pat
     return count
 
 
-def _concatenate_turtle(folder: Path, target: Path) -> None:
+def _concatenate_turtle(folder: Path, target: Path) -> int:
     graph = bind_prefixes(Graph())
     for path in sorted(folder.glob("*.ttl")):
         graph.parse(path, format="turtle")
     target.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    return len(graph)
 
 
 def write_release(store: TripleStore, out_dir: Path, version: str) -> Release:
@@ -173,21 +174,21 @@ def write_release(store: TripleStore, out_dir: Path, version: str) -> Release:
             with turtle.open("wb") as output:
                 store.dump(output, "text/turtle")
             _gzip(turtle, staging / "ai-incidents.ttl.gz")
-        _concatenate_turtle(ontology_dir(), staging / "ontology.ttl")
-        _concatenate_turtle(shapes_dir(), staging / "shapes.ttl")
+        ontology = _concatenate_turtle(ontology_dir(), staging / "ontology.ttl")
+        shapes = _concatenate_turtle(shapes_dir(), staging / "shapes.ttl")
         files = [
             _describe(staging / "ai-incidents.ttl.gz", "text/turtle", triples, compressed=True),
             _describe(staging / "ai-incidents.nt.gz", "application/n-triples", triples, compressed=True),
             _describe(staging / "ai-incidents.nq.gz", "application/n-quads", quads, compressed=True),
-            _describe(staging / "ontology.ttl", "text/turtle"),
-            _describe(staging / "shapes.ttl", "text/turtle"),
+            _describe(staging / "ontology.ttl", "text/turtle", ontology),
+            _describe(staging / "shapes.ttl", "text/turtle", shapes),
         ]
         previous = _previous_release(out_dir, version)
         changes = Changes(None)
         if previous is not None:
             added, removed, incidents = compare(previous / "ai-incidents.nt.gz", staging / "ai-incidents.nt.gz")
             changes = Changes(previous.name, added, removed, incidents)
-        (staging / CATALOGUE).write_text(catalogue(version, files), encoding="utf-8")
+        (staging / CATALOGUE).write_text(catalogue(version, files, rights=rights_statement(store)), encoding="utf-8")
         (staging / CHANGELOG).write_text(changelog(version, triples, changes), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
@@ -197,8 +198,12 @@ def write_release(store: TripleStore, out_dir: Path, version: str) -> Release:
     return Release(folder, version, files, changes)
 
 
-def catalogue(version: str, files: list[ReleaseFile]) -> str:
-    """DCAT (with VoID counts and SPDX checksums) for a release, as Turtle."""
+def catalogue(version: str, files: list[ReleaseFile], *, rights: str | None = None, download_base: str | None = None) -> str:
+    """DCAT (with VoID counts and SPDX checksums) for a release, as Turtle.
+
+    ``rights`` states the licence's attributions; files are downloaded from ``download_base`` + name when given
+    (a server's ``/dumps/``), else from their release IRIs.
+    """
     graph = bind_prefixes(Graph())
     graph.bind("spdx", SPDX)
     dataset = URIRef(f"{BASE}release/{version}")
@@ -208,12 +213,15 @@ def catalogue(version: str, files: list[ReleaseFile]) -> str:
     graph.add((dataset, OWL.versionInfo, Literal(version)))
     graph.add((dataset, DCTERMS.license, LICENCE))
     graph.add((dataset, VOID.uriSpace, Literal(str(ID))))
+    if rights:
+        graph.add((dataset, DCTERMS.rights, Literal(rights, lang="en")))
     for item in files:
         dist = URIRef(f"{BASE}release/{version}/{item.name}")
         graph.add((dataset, DCAT.distribution, dist))
         graph.add((dist, RDF.type, DCAT.Distribution))
         graph.add((dist, DCTERMS.title, Literal(item.name)))
-        graph.add((dist, DCAT.downloadURL, dist))
+        graph.add((dist, DCAT.downloadURL, URIRef(download_base + item.name) if download_base else dist))
+        graph.add((dist, OWL.versionInfo, Literal(version)))
         graph.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{item.media_type}")))
         graph.add((dist, DCAT.byteSize, Literal(item.size, datatype=XSD.nonNegativeInteger)))
         graph.add((dist, DCTERMS.license, LICENCE))

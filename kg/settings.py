@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     """Where the server is reached from outside, used in service descriptions and links."""
 
+    releases: Path | None = None
+    """Where the server keeps the release (dumps, catalogue) of each build it serves (``KG_RELEASES``);
+    default: ``<store>/releases``. The server writes the release of its build there when it starts, if missing."""
+
     # -- the SPARQL endpoint (``kg serve``); defaults follow shared/design/security.md ------------------
     query_timeout: float = Field(10.0, gt=0)
     """Seconds a query may run before its worker process is killed and the client gets 503."""
@@ -40,8 +44,8 @@ class Settings(BaseSettings):
     queue_length: int = Field(32, ge=0)
     """Requests that may wait for a free worker; more get 503 with Retry-After."""
 
-    store_in_memory: bool = True
-    """Workers copy the store into memory (about 3x faster than reading the on-disk store)."""
+    store_in_memory: bool = False
+    """Workers copy the store into memory instead of reading the build on disk (measured no faster here: see tests/bench)."""
 
     max_rows: int = Field(10_000, ge=1)
     """Most solutions (or triples) a response may hold; larger results are refused, never cut silently."""

@@ -21,6 +21,9 @@ from kg.store import EmbeddedStore, Solutions, TripleStore
 from kg.validation import ValidationReport, Violation, load_shapes
 
 SHAPES_GRAPH = GRAPH["shapes"]
+VALUE_CHECKS = ("values-datatype", "values-node-kind", "values-pattern", "values-class", "values-language-in",
+                "values-node", "values-or")
+NODE_CHECKS = ("node-node-kind", "node-pattern", "node-or", "node-not")
 TARGETS = {SH.targetClass, SH.targetSubjectsOf}
 NOTES = {SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group}
 PROPERTY_KEYS = NOTES | {SH.path, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.pattern, SH.flags, SH["class"],
@@ -69,6 +72,8 @@ def unsupported(shapes: Graph) -> str | None:
                 return f"{prop} uses {sorted(map(str, extra))}"
             if not isinstance(shapes.value(prop, SH.path), URIRef):
                 return f"{prop} has a complex sh:path"
+            if any(int(m) > 1 for m in shapes.objects(prop, SH.minCount)):
+                return f"{prop}: sh:minCount above 1"
             for predicate in (SH.node, SH["or"]):
                 for member in _members(shapes, prop, predicate):
                     if problem := _member_problem(shapes, member, VALUE_MEMBER_KEYS):
@@ -104,13 +109,15 @@ Result = tuple[Node, str | None, str | None, str | None, str, str | None]
 def _results(store: TripleStore) -> list[Result]:
     """Every violation, component by component."""
     found: list[Result] = []
-    for name in ("count", "unique-lang"):
+    for name in ("min-count", "max-count", "unique-lang"):
         found += [(r["focus"], _text(r, "path"), _text(r, "message"), _text(r, "shape"), _severity(r), None)
                   for r in _run(store, name)]
-    found += [(r["focus"], _text(r, "path"), _text(r, "message"), _text(r, "shape"), _severity(r), _text(r, "value"))
-              for r in _run(store, "values")]
-    found += [(r["focus"], None, _text(r, "message"), _text(r, "shape"), _severity(r), str(r["focus"]))
-              for r in _run(store, "node")]
+    for name in VALUE_CHECKS:
+        found += [(r["focus"], _text(r, "path"), _text(r, "message"), _text(r, "shape"), _severity(r), _text(r, "value"))
+                  for r in _run(store, name)]
+    for name in NODE_CHECKS:
+        found += [(r["focus"], None, _text(r, "message"), _text(r, "shape"), _severity(r), str(r["focus"]))
+                  for r in _run(store, name)]
     for constraint in _run(store, "sparql-constraints"):
         shape = constraint["shape"]
         targets = {r["focus"] for r in _run(store, "targets", {"node": shape})}
@@ -138,11 +145,18 @@ def validate_in_store(store: TripleStore, graph_labels: Mapping[str, str] | None
     return ValidationReport(not results, results)
 
 
-def validate_nquads(nquads: bytes, graph_labels: Mapping[str, str] | None = None) -> ValidationReport:
-    """Load N-Quads into a scratch in-memory store with the shapes and check them there."""
+def validate_nquads(
+    nquads: bytes, graph_labels: Mapping[str, str] | None = None, merged: bool = False
+) -> ValidationReport:
+    """Load N-Quads into a scratch in-memory store with the shapes and check them there.
+
+    The data is the default graph: the merge of the named graphs, computed here unless ``merged`` says
+    the N-Quads already hold it.
+    """
     store = EmbeddedStore.in_memory()
     store.load(nquads, "application/n-quads")
-    store.merge_graphs_into_default()
+    if not merged:
+        store.merge_graphs_into_default()
     store.load(shapes_turtle(), "text/turtle", graph=str(SHAPES_GRAPH))
     return validate_in_store(store, graph_labels)
 

@@ -343,8 +343,10 @@ class EmbeddedStore:
         return len(self._store) - self.triple_count()
 
     def triple_count(self) -> int:
-        """Number of distinct triples (the merged default graph)."""
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, DEFAULT))
+        """Number of distinct triples (the merged default graph), counted by the engine."""
+        solutions = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert isinstance(solutions, ox.QuerySolutions)
+        return int(next(iter(solutions))[0].value)
 
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
@@ -367,6 +369,13 @@ class EmbeddedStore:
         target = ox.NamedNode(graph) if graph else None
         try:
             self._store.load(data, format=_rdf_format(media_type), to_graph=target)
+        except (SyntaxError, ValueError) as error:
+            raise StoreError(f"cannot load data into the store: {error}") from error
+
+    def bulk_load(self, data: bytes, media_type: str) -> None:
+        """Add a large serialised dataset at once, outside a transaction (only while building a fresh store)."""
+        try:
+            self._store.bulk_load(data, format=_rdf_format(media_type))
         except (SyntaxError, ValueError) as error:
             raise StoreError(f"cannot load data into the store: {error}") from error
 

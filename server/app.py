@@ -17,7 +17,7 @@ from server.cache import ResultCache
 from server.errors import install_error_handlers
 from server.executor import Executor
 from server.pool import QueryPool
-from server.routers import health, pages, sparql
+from server.routers import dumps, health, pages, resources, sparql, vocabulary, void
 from server.worker import WorkerConfig
 
 
@@ -38,6 +38,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     pool = QueryPool(config, settings.query_workers, settings.queue_length)
     await pool.start()
     app.state.store = store
+    app.state.release = dumps.open_release(store, settings)
     app.state.executor = Executor(
         pool,
         ResultCache(settings.cache_bytes),
@@ -74,5 +75,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(pages.router)
     app.include_router(health.router)
+    app.include_router(resources.router)
+    app.include_router(vocabulary.router)
+    app.include_router(dumps.router)
+    app.include_router(void.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

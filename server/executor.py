@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rdflib.term import Node
 
+from kg.errors import StoreError
 from server import errors
 from server.budget import Budget
 from server.cache import ResultCache
@@ -75,8 +76,6 @@ class Executor:
             name, message = reply.error
             cls = REFUSALS.get(name)
             if cls is None:
-                from kg.errors import StoreError
-
                 raise StoreError(message)
             raise cls(message)
         if reply.media_type is None:

@@ -15,6 +15,7 @@ import time
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from kg.errors import StoreError
 from server import errors
 from server.worker import Job, Reply, WorkerConfig, serve
 
@@ -26,7 +27,8 @@ class _Worker:
     """One worker process and the parent's end of its pipe."""
 
     def __init__(self, context: multiprocessing.context.BaseContext, config: WorkerConfig) -> None:
-        self.conn, child = context.Pipe()
+        conn, child = context.Pipe()
+        self.conn: Connection = conn
         self.process: BaseProcess = context.Process(target=serve, args=(child, config), daemon=True, name="kg-query")
         self.process.start()
         child.close()
@@ -86,7 +88,7 @@ class QueryPool:
                 return
             worker.kill()
             if strict:
-                raise errors.QueryFailed(hello.error[1]) if hello.error[0] != "StoreError" else _store_error(hello)
+                raise StoreError(hello.error[1])
             log.error("query worker failed to start (%s); retrying in %s s", hello.error[1], RESTART_DELAY)
             await asyncio.sleep(RESTART_DELAY)
 
@@ -142,10 +144,3 @@ class QueryPool:
         for worker in list(self._all):
             worker.kill()
         self._all.clear()
-
-
-def _store_error(hello: Reply) -> Exception:
-    from kg.errors import StoreError
-
-    assert hello.error is not None
-    return StoreError(hello.error[1])

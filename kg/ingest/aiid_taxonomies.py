@@ -9,7 +9,7 @@ from rdflib import URIRef
 
 from kg.ingest.aiid import incident_iri, incident_number
 from kg.ingest.columns import Row, rows
-from kg.ingest.concepts import Concepts, Scheme, data_scheme
+from kg.ingest.concepts import Concepts, Scheme
 from kg.ingest.mit_taxonomy import DomainConcepts, split_numbered
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
@@ -19,17 +19,22 @@ from kg.ingest.triples import TripleSet
 
 ID_COLUMN = "Incident ID"
 GMF = {
-    "AI Goal": data_scheme("gmf-ai-goal", "GMF taxonomy (AIID): AI goals"),
-    "AI Technology": data_scheme("gmf-ai-technology", "GMF taxonomy (AIID): AI technologies"),
-    "AI Technical Failure": data_scheme("gmf-ai-technical-failure", "GMF taxonomy (AIID): AI technical failures"),
+    "AI Goal": Scheme("gmf-ai-goal", KG.gmfGoals),
+    "AI Technology": Scheme("gmf-ai-technology", KG.gmfTechnologies),
+    "AI Technical Failure": Scheme("gmf-ai-technical-failure", KG.gmfTechnicalFailures),
 }
 CSET_SINGLE = {
-    "Tangible Harm": "tangible harm", "AI Harm Level": "AI harm level", "Autonomy Level": "autonomy level",
-    "Intentional Harm": "intentional harm", "Location Region": "location region",
+    "Tangible Harm": Scheme("cset-tangible-harm", KG.csetTangibleHarms),
+    "AI Harm Level": Scheme("cset-ai-harm-level", KG.csetHarmLevels),
+    "Autonomy Level": Scheme("cset-autonomy-level", KG.csetAutonomyLevels),
+    "Intentional Harm": Scheme("cset-intentional-harm", KG.csetIntentionalHarms),
+    "Location Region": Scheme("cset-location-region", KG.csetRegions),
 }
 CSET_MULTI = {
-    "Sector of Deployment": "sector of deployment", "Infrastructure Sectors": "infrastructure sectors",
-    "Harm Distribution Basis": "harm distribution basis", "AI tools and methods": "AI tools and methods",
+    "Sector of Deployment": Scheme("cset-sector-of-deployment", KG.csetSectors),
+    "Infrastructure Sectors": Scheme("cset-infrastructure-sectors", KG.csetInfrastructureSectors),
+    "Harm Distribution Basis": Scheme("cset-harm-distribution-basis", KG.csetHarmDistributionBases),
+    "AI tools and methods": Scheme("cset-ai-tools-and-methods", KG.csetAIMethods),
 }
 CSET_COUNTRY = "Location Country (two letters)"
 COMMA_VALUES = (  # CSETv1 values that contain ", " themselves (from the CSET codebook)
@@ -38,11 +43,6 @@ COMMA_VALUES = (  # CSETv1 values that contain ", " themselves (from the CSET co
     "water supply, sewerage, waste management and remediation activities",
     "familial status (e.g., having or not having children) or pregnancy", "no tangible harm, near-miss, or issue",
 )
-
-
-def cset_scheme(title: str) -> Scheme:
-    """The data-defined scheme of one CSETv1 field."""
-    return data_scheme(f"cset-{title.lower().replace(' ', '-')}", f"CSETv1 taxonomy (AIID): {title}")
 
 
 def comma_values(cell: str) -> list[str]:
@@ -66,6 +66,7 @@ def _classify(
     """Run ``add`` for each row's incident; rows without a valid incident number are rejected."""
     report = ImportReport(dataset.key, str(path), str(dataset.graph))
     graph = dataset.new_graph()
+    seen: set[URIRef] = set()
     for row in rows(path, report, (ID_COLUMN,)):
         try:
             incident = incident_iri(incident_number(row.get(ID_COLUMN), ID_COLUMN))
@@ -74,6 +75,11 @@ def _classify(
             continue
         if incidents and incident not in incidents:
             report.warn(row.line, ID_COLUMN, f"classifies {incident}, which no imported AIID snapshot lists")
+        number = str(incident).rsplit("-", 1)[-1]
+        suffix = f"-line-{row.line}" if incident in seen else ""
+        seen.add(incident)
+        record = dataset.record(graph, f"AIID-{number}", f"classification of incident {number}", suffix)
+        graph.add((incident, KG.describedBy, record))
         add(graph, row, incident, report)
         report.imported += 1
     return ImportResult(graph, report)
@@ -124,11 +130,11 @@ def import_cset_classifications(
     """classifications_CSETv1.csv: the categorical fields as concepts, the country as a jurisdiction."""
 
     def add(graph: TripleSet, row: Row, incident: URIRef, report: ImportReport) -> None:
-        for column, title in (*CSET_SINGLE.items(), *CSET_MULTI.items()):
+        for column, scheme in (*CSET_SINGLE.items(), *CSET_MULTI.items()):
             values = comma_values(row.get(column)) if column in CSET_MULTI else [row.get(column)]
             for value in values:
                 if value and value != "--":
-                    concept = concepts.use(graph, cset_scheme(title), value, report, row.line, column)
+                    concept = concepts.use(graph, scheme, value, report, row.line, column)
                     graph.add((incident, KG.classification, concept))
         code = row.get(CSET_COUNTRY)
         if code and code != "--":

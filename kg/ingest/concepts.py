@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDF, SKOS
 
 from kg.ingest.report import ImportReport
 from kg.ingest.slugs import slug
@@ -24,40 +24,29 @@ LANG = "en"
 
 @dataclass(frozen=True)
 class Scheme:
-    """A concept scheme: the slug its concepts' IRIs use, its IRI, and a title if our data declares it."""
+    """A concept scheme of the ontology and the slug its concepts' IRIs use (``id/concept/<key>/...``)."""
 
     key: str
     iri: URIRef
-    title: str | None = None
 
     def concept(self, label: str) -> URIRef:
         """The IRI of the concept with this preferred label."""
         return ID[f"concept/{self.key}/{slug(label)}"]
 
 
-def ontology_scheme(key: str, iri: URIRef) -> Scheme:
-    """A scheme the ontology declares (kg:ethicalIssues, ...)."""
-    return Scheme(key, iri)
-
-
-def data_scheme(key: str, title: str) -> Scheme:
-    """A scheme our data declares, at ``id/concept/<key>`` (external taxonomies: MIT, GMF, CSET, OECD)."""
-    return Scheme(key, ID[f"concept/{key}"], title)
-
-
-ETHICAL_ISSUES = ontology_scheme("ethical-issue", KG.ethicalIssues)
-TRANSPARENCY_ISSUES = ontology_scheme("transparency-issue", KG.transparencyIssues)
-INDIVIDUAL_HARMS = ontology_scheme("individual-harm", KG.individualHarms)
-SOCIETAL_HARMS = ontology_scheme("societal-harm", KG.societalHarms)
-ENVIRONMENTAL_HARMS = ontology_scheme("environmental-harm", KG.environmentalHarms)
-SECTORS = ontology_scheme("sector", KG.sectors)
-TECHNOLOGIES = ontology_scheme("technology", KG.technologies)
-PURPOSES = ontology_scheme("purpose", KG.purposes)
-JURISDICTIONS = ontology_scheme("jurisdiction", KG.jurisdictions)
-NEWS_TRIGGERS = ontology_scheme("news-trigger", KG.newsTriggers)
-CONSEQUENCES = ontology_scheme("consequence", KG.consequences)
-RESPONSES = ontology_scheme("response", KG.responses)
-ENTRY_TYPES = ontology_scheme("entry-type", KG.entryTypes)
+ETHICAL_ISSUES = Scheme("ethical-issue", KG.ethicalIssues)
+TRANSPARENCY_ISSUES = Scheme("transparency-issue", KG.transparencyIssues)
+INDIVIDUAL_HARMS = Scheme("individual-harm", KG.individualHarms)
+SOCIETAL_HARMS = Scheme("societal-harm", KG.societalHarms)
+ENVIRONMENTAL_HARMS = Scheme("environmental-harm", KG.environmentalHarms)
+SECTORS = Scheme("sector", KG.sectors)
+TECHNOLOGIES = Scheme("technology", KG.technologies)
+PURPOSES = Scheme("purpose", KG.purposes)
+JURISDICTIONS = Scheme("jurisdiction", KG.jurisdictions)
+NEWS_TRIGGERS = Scheme("news-trigger", KG.newsTriggers)
+CONSEQUENCES = Scheme("consequence", KG.consequences)
+RESPONSES = Scheme("response", KG.responses)
+ENTRY_TYPES = Scheme("entry-type", KG.entryTypes)
 
 
 @dataclass(frozen=True)
@@ -138,13 +127,10 @@ class Concepts:
         return iri
 
     def describe(self, graph: TripleSet, scheme: Scheme, iri: URIRef, label: str) -> None:
-        """State a concept's type, scheme and preferred label (and declare a data-defined scheme)."""
+        """State a concept's type, scheme and preferred label."""
         graph.add((iri, RDF.type, SKOS.Concept))
         graph.add((iri, SKOS.inScheme, scheme.iri))
         graph.add((iri, SKOS.prefLabel, Literal(self._preferred.setdefault(iri, label), lang=LANG)))
-        if scheme.title:
-            graph.add((scheme.iri, RDF.type, SKOS.ConceptScheme))
-            graph.add((scheme.iri, RDFS.label, Literal(scheme.title, lang=LANG)))
 
     def jurisdictions(
         self, graph: TripleSet, cell_value: str, report: ImportReport, row: int | None, field: str | None

@@ -9,14 +9,14 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.ingest.columns import Row, rows
-from kg.ingest.concepts import LANG, Concepts, data_scheme
+from kg.ingest.concepts import LANG, Concepts, Scheme
 from kg.ingest.mit_taxonomy import DomainConcepts, split_numbered
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.namespaces import ID, KG
 from kg.ingest.triples import TripleSet
 
-RISKS = data_scheme("mit-ai-risk", "MIT AI Risk Repository: AI Risk Database v3")
+RISKS = Scheme("mit-ai-risk", KG.mitRisks)
 REQUIRED = ("Title", "QuickRef", "Ev_ID", "Category level", "Risk category", "Risk subcategory", "Description",
             "Additional ev.", "Entity", "Intent", "Timing", "Domain", "Sub-domain")
 _EV_ID = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:\.?([a-z]+))?$")

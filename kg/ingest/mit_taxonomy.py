@@ -17,15 +17,16 @@ from rdflib.namespace import SKOS
 
 from kg.errors import DataSyntaxError
 from kg.ingest.columns import rows
-from kg.ingest.concepts import LANG, Concepts, data_scheme
+from kg.ingest.concepts import LANG, Concepts, Scheme
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult
 from kg.ingest.triples import TripleSet
+from kg.namespaces import KG
 
-DOMAINS = data_scheme("mit-risk-domain", "MIT AI Risk Repository: Domain Taxonomy of AI Risks")
-ENTITIES = data_scheme("mit-risk-entity", "MIT AI Risk Repository: causal taxonomy, entity")
-INTENTS = data_scheme("mit-risk-intent", "MIT AI Risk Repository: causal taxonomy, intent")
-TIMINGS = data_scheme("mit-risk-timing", "MIT AI Risk Repository: causal taxonomy, timing")
+DOMAINS = Scheme("mit-risk-domain", KG.mitRiskDomains)
+ENTITIES = Scheme("mit-risk-entity", KG.mitRiskEntities)
+INTENTS = Scheme("mit-risk-intent", KG.mitRiskIntents)
+TIMINGS = Scheme("mit-risk-timing", KG.mitRiskTimings)
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)?)\.?\s*(?:>\s*)?(.*)$")
 _CAUSAL = re.compile(r"^(\d+)\s*-\s*(.+)$")
 

@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.ingest.columns import Row, rows
-from kg.ingest.concepts import Concepts, data_scheme
+from kg.ingest.concepts import Concepts, Scheme
 from kg.ingest.dates import iso_date
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
@@ -17,7 +17,7 @@ from kg.ingest.tables import split_values
 from kg.namespaces import ID, KG, SCHEMA
 from kg.ingest.triples import TripleSet
 
-CONCEPTS = data_scheme("oecd-concept", "OECD AI Incidents Monitor: concepts")
+CONCEPTS = Scheme("oecd-concept", KG.oecdConcepts)
 PUBLISHER = ID["org/oecd"]
 REQUIRED = ("id", "title", "date", "summary", "concepts", "companies", "country")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")

@@ -7,10 +7,11 @@ import re
 import unicodedata
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc]")
 
 
 def slug(text: str) -> str:
-    """The slug of a label: accents dropped, ``&`` read as "and", anything else non-alphanumeric a hyphen.
+    """The slug of a label: accents and apostrophes dropped, ``&`` read as "and", other non-alphanumerics a hyphen.
 
     Letters with no ASCII form (``地图``) add a short hash of the label, so that labels that differ only in
     them (``Google`` and ``Google地图``) never share a slug.
@@ -21,12 +22,14 @@ def slug(text: str) -> str:
     'metropolitan-police-service-mps'
     >>> slug("AI system safety, failures, & limitations")
     'ai-system-safety-failures-and-limitations'
+    >>> slug("Jacksonville Sheriff’s Office") == slug("jacksonville-sheriff's-office")
+    True
     >>> slug("Paraná")
     'parana'
     >>> slug("Google地图") == slug("Google")
     False
     """
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text))
     ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
     result = _NOT_SLUG.sub("-", ascii_text.lower().replace("&", " and ")).strip("-")
     lost = any(ch.isalnum() and not ch.isascii() for ch in decomposed)

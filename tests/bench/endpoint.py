@@ -102,6 +102,11 @@ def run_dataset(kind: str, triples: int, seconds: int, skip_rdflib: bool) -> dic
         shutil.rmtree(work, ignore_errors=True)
 
 
+def ratio(ours: Measure, peer: Measure) -> str:
+    """How many times the peer's rate ours is (a peer that completed nothing gives no ratio)."""
+    return f"{ours.rps / peer.rps:.2f}" if peer.rps else "n/a (peer completed no request)"
+
+
 def report(kind: str, results: dict[str, dict[str, Measure]]) -> None:
     print(f"\n## {kind}\n\n| endpoint | query | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|")
     for label, measures in results.items():
@@ -110,13 +115,13 @@ def report(kind: str, results: dict[str, dict[str, Measure]]) -> None:
     ours_mem, raw = results["ours (memory, no cache)"], results["raw engine (in-process, memory)"]
     print()
     for name in ("lookup", "group-by"):
-        line = [f"{name}: ours/raw {ours_mem[name].rps / raw[name].rps:.2f}"]
+        line = [f"{name}: ours/raw {ratio(ours_mem[name], raw[name])}"]
         for peer in ("oxigraph server", "rdflib-endpoint", "ours (disk, no cache)"):
             if peer in results:
-                line.append(f"ours/{peer} {ours_mem[name].rps / results[peer][name].rps:.2f}")
+                line.append(f"ours/{peer} {ratio(ours_mem[name], results[peer][name])}")
         print("- " + "; ".join(line))
     cached = results["ours (memory, cache)"]["mix"]
-    peers = [f"ours/{p} {cached.rps / results[p]['mix'].rps:.1f}" for p in ("oxigraph server", "rdflib-endpoint") if p in results]
+    peers = [f"ours/{p} {ratio(cached, results[p]['mix'])}" for p in ("oxigraph server", "rdflib-endpoint") if p in results]
     print("- mix with repeats (our cache on): " + "; ".join(peers))
     print("- Virtuoso: " + ("installed but not driven by this script" if shutil.which("virtuoso-t") else "not installed, not measured"))
 

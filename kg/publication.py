@@ -1,0 +1,81 @@
+"""One release per store build, kept beside the store: written once when missing (under a lock), read back after.
+
+A server calls :func:`ensure_release` when it starts: the release of the build it serves lives in
+``<releases>/<build id>/`` (the build id is the build's folder name, so it names the release version too).
+Several server processes starting together write it once; releases of builds that are gone are removed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import re
+import shutil
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, VOID
+
+from kg.errors import NotFound, StoreError
+from kg.release import CATALOGUE, SPDX, Changes, Release, ReleaseFile, write_release
+from kg.store import TripleStore
+
+BUILD_ID = re.compile(r"^\d{8}T\d{6}-\d+$")
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
+def releases_dir(store_path: Path, configured: Path | None = None) -> Path:
+    """Where releases are kept: ``configured``, else ``<store>/releases``."""
+    return configured if configured is not None else Path(store_path) / "releases"
+
+
+def ensure_release(store: TripleStore, build: Path, folder: Path) -> Release:
+    """The release of ``build`` (read from ``store``) in ``folder``, written first if it is not there yet."""
+    version = Path(build).name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not (folder / version / CATALOGUE).is_file():
+                    write_release(store, folder, version)
+                _prune(folder, Path(build).parent, keep=version)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    except OSError as error:
+        raise StoreError(f"cannot keep releases in {folder}: {error}") from error
+    return read_release(folder / version)
+
+
+def _prune(folder: Path, builds: Path, keep: str) -> None:
+    """Remove the releases of builds that no longer exist (other folders, such as named versions, stay)."""
+    for release in folder.iterdir():
+        if release.is_dir() and BUILD_ID.match(release.name) and release.name != keep and not (builds / release.name).exists():
+            shutil.rmtree(release, ignore_errors=True)
+
+
+def read_release(path: Path) -> Release:
+    """A written release, as its catalogue describes it (changes are in its CHANGELOG.md, not read back)."""
+    try:
+        catalogue = Graph().parse(path / CATALOGUE, format="turtle")
+    except (OSError, SyntaxError, ValueError) as error:
+        raise NotFound(f"no readable release catalogue in {path}: {error}") from error
+    files, version = [], path.name
+    for dataset in catalogue.subjects(DCAT.distribution, None, unique=True):
+        version = str(catalogue.value(dataset, OWL.versionInfo))
+        for dist in catalogue.objects(dataset, DCAT.distribution):
+            files.append(_file(catalogue, dist))
+    files.sort(key=lambda f: f.name)
+    return Release(path, version, files, Changes(None))
+
+
+def _file(catalogue: Graph, dist: URIRef) -> ReleaseFile:
+    checksum = catalogue.value(dist, URIRef(SPDX + "checksum"))
+    triples = catalogue.value(dist, VOID.triples)
+    return ReleaseFile(
+        name=str(catalogue.value(dist, DCTERMS.title)),
+        media_type=str(catalogue.value(dist, DCAT.mediaType)).removeprefix(MEDIA_TYPES),
+        size=int(catalogue.value(dist, DCAT.byteSize)),
+        sha256=str(catalogue.value(checksum, URIRef(SPDX + "checksumValue"))),
+        triples=int(triples) if triples is not None else None,
+        compressed=catalogue.value(dist, DCAT.compressFormat) is not None,
+    )

@@ -1,0 +1,95 @@
+"""``/dumps/``: the release of the build being served, listed (HTML, or DCAT by Accept) and downloadable, resumable.
+
+When the app starts, :func:`open_release` makes sure the build it serves has a release beside the store
+(``<store>/releases/<build id>/``, or ``KG_RELEASES``), writing it if missing. Files are sent from disk with
+their SHA-256 as entity tag, so identical files keep their tag across builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from rdflib import Graph
+
+from kg.errors import KgError, NotFound, StoreError
+from kg.licence import rights_statement
+from kg.publication import ensure_release, releases_dir
+from kg.release import CATALOGUE, CHANGELOG, Release, catalogue
+from kg.settings import Settings
+from kg.store import EmbeddedStore
+from server.conditional import FileVersion, file_response
+from server.deps import SettingsDep, StoreDep
+from server.documents import HTML, graph_response, representation
+from server.rendering import render
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+EXTRAS = {CATALOGUE: "text/turtle", CHANGELOG: "text/markdown"}
+"""Files of a release that the catalogue does not list, and their media types."""
+
+
+def open_release(store: EmbeddedStore, settings: Settings) -> Release | None:
+    """The release the app serves, written now if missing; None (and a warning) when it cannot be."""
+    assert store.location is not None
+    try:
+        return ensure_release(store, store.location, releases_dir(settings.store, settings.releases))
+    except KgError as error:
+        log.warning("no release to serve: %s", error)
+        return None
+
+
+def dumps_url(settings: Settings) -> str:
+    """Where the files of the current release are downloaded from."""
+    return settings.public_url.rstrip("/") + "/dumps/"
+
+
+def served_release(request: Request) -> Release:
+    """The release this app serves; 503 when it could not be written at start-up."""
+    release: Release | None = getattr(request.app.state, "release", None)
+    if release is None:
+        raise StoreError("no release is available: the server could not write one for its build (see its log)")
+    return release
+
+
+@router.get("/dumps/")
+def listing(request: Request, store: StoreDep, settings: SettingsDep, format: str | None = None) -> Response:
+    """The current release: each file's size, triples, SHA-256, media type, licence; as HTML or DCAT."""
+    release = served_release(request)
+    media_type = representation(request, format)
+    rights = rights_statement(store)
+    if media_type == HTML:
+        return render(request, "dumps.html", headers={"Vary": "Accept"}, release=release, rights=rights)
+    text = catalogue(release.version, release.files, rights=rights, download_base=dumps_url(settings))
+    return graph_response(Graph().parse(data=text, format="turtle"), media_type)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@router.api_route("/dumps/{name}", methods=["GET", "HEAD"])
+def download(name: str, request: Request) -> Response:
+    """One file of the release, with ETag, Last-Modified and byte ranges; conditional requests answered."""
+    release = served_release(request)
+    listed = {f.name: f for f in release.files}
+    if name in listed:
+        entry = listed[name]
+        media_type, digest = ("application/gzip" if entry.compressed else entry.media_type), entry.sha256
+    elif name in EXTRAS:
+        media_type, digest = EXTRAS[name], _sha256(release.folder / name)
+    else:
+        known = ", ".join([*listed, *EXTRAS])
+        raise NotFound(f"release {release.version} has no file '{name}': it has {known}")
+    path = release.folder / name
+    stat = path.stat()
+    version = FileVersion(path, media_type, f'"{digest}"', stat.st_mtime, stat.st_size)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "public, max-age=3600"}
+    return file_response(request, version, headers)
