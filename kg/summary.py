@@ -15,6 +15,8 @@ from kg.namespaces import ID, KG, SCHEMA
 
 DATE_TYPES = {XSD.gYear, XSD.gYearMonth, XSD.date, XSD.dateTime}
 INCIDENTS = str(ID) + "incident/"
+REFERRERS_SHOWN = 200
+"""Most resources listed per property under "what links here" (a publisher of thousands of sources, say)."""
 ISSUES = (("Ethical issues", KG.ethicalIssue), ("Transparency issues", KG.transparencyIssue), ("Harms", KG.externalHarm))
 
 
@@ -33,6 +35,8 @@ class Fact:
 
     prop: Ref
     values: list[Value]
+    total: int = 0
+    """How many values there are in all (more than shown when a hub has too many to list)."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ def summarise(graph: Graph, iri: URIRef, property_labels: Mapping[str, str]) -> 
         r.refs(iri, RDF.type),
         r.text(iri, DCTERMS.description) or r.text(iri, RDFS.comment) or r.text(iri, SKOS.definition),
         _facts(r, facts),
-        _facts(r, referrers),
+        _facts(r, referrers, REFERRERS_SHOWN),
     )
     systems = list(graph.objects(iri, KG.involvesSystem))
     summary.dates = _dates(graph, iri)
@@ -173,8 +177,11 @@ def summarise(graph: Graph, iri: URIRef, property_labels: Mapping[str, str]) -> 
     return summary
 
 
-def _facts(r: _Reader, by_property: dict[Node, list[Value]]) -> list[Fact]:
-    facts = [Fact(r.prop(p), sorted(values, key=lambda v: v.text.lower())) for p, values in by_property.items()]
+def _facts(r: _Reader, by_property: dict[Node, list[Value]], shown: int | None = None) -> list[Fact]:
+    facts = [
+        Fact(r.prop(p), sorted(values, key=lambda v: v.text.lower())[:shown], len(values))
+        for p, values in by_property.items()
+    ]
     return sorted(facts, key=lambda f: f.prop.label.lower())
 
 

@@ -96,12 +96,11 @@ def requested_range(request: Request, version: FileVersion) -> tuple[int, int] |
         suffix = int(last_text)
         return (max(0, size - suffix), size - 1) if suffix > 0 and size > 0 else False
     first = int(first_text)
-    last = int(last_text) if last_text else size - 1
-    if last < first:
+    if last_text and int(last_text) < first:
         return None
     if first >= size:
         return False
-    return first, min(last, size - 1)
+    return first, min(int(last_text), size - 1) if last_text else size - 1
 
 
 def _if_range_holds(value: str, version: FileVersion) -> bool:

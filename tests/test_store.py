@@ -21,7 +21,7 @@ A, B, P, Q = (URIRef(EX + name) for name in ("a", "b", "p", "q"))
 TRICKY = Literal('say "hi" > bye } UNION { ?s ?p ?o } # \\ \n', lang="en")
 INCIDENT = ID["incident/AIAAIC0288"]
 PAGE_GRAPH = str(GRAPH["curated/kings-cross/page"])
-ROW_GRAPH = str(GRAPH["curated/kings-cross/aiaaic-row"])
+ROW_GRAPH = str(GRAPH["aiaaic/2026-05"])  # the AIAAIC importer states the spreadsheet row (issue 3)
 
 
 def sample() -> Dataset:

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from rdflib import Graph
 
 from kg.errors import KgError, NotFound, StoreError
@@ -93,3 +93,13 @@ def download(name: str, request: Request) -> Response:
     version = FileVersion(path, media_type, f'"{digest}"', stat.st_mtime, stat.st_size)
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "public, max-age=3600"}
     return file_response(request, version, headers)
+
+
+@router.get("/release/{version}", include_in_schema=False)
+@router.get("/release/{version}/{name}", include_in_schema=False)
+def release_iri(version: str, request: Request, name: str | None = None) -> Response:
+    """A release's IRI (as the catalogue names it): 303 to its listing or file while it is the one served."""
+    release = served_release(request)
+    if version != release.version:
+        raise NotFound(f"release {version} is not served here: the current release is {release.version}, at /dumps/")
+    return RedirectResponse(f"/dumps/{name or ''}", status_code=303)
