@@ -1,4 +1,4 @@
-"""Build the graph: load the ontology and data, import the sources, validate, and write a fresh store swapped in whole."""
+"""Build the graph: load the ontology and data, import the sources, validate, write a fresh store swapped in whole."""
 
 from __future__ import annotations
 
@@ -71,11 +71,13 @@ def assemble(dataset: Dataset, ingested: Ingested) -> bytes:
     merged: set[tuple[Node, Node, Node]] = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
     for result in ingested.results:
         merged.update(result.graph)
-    named = "".join(f"{nquads_term(s)} {nquads_term(p)} {nquads_term(o)} {nquads_term(g)} .\n"
-                    for s, p, o, g in dataset.quads((None, None, None, None)))
-    imported = "".join(result.graph.nquads() for result in ingested.results)
-    default = "".join(f"{nquads_term(s)} {nquads_term(p)} {nquads_term(o)} .\n" for s, p, o in merged)
-    return (named + imported + default).encode("utf-8")
+    named = "".join(
+        f"{nquads_term(s)} {nquads_term(p)} {nquads_term(o)} {nquads_term(g)} .\n"
+        for s, p, o, g in dataset.quads((None, None, None, None))
+    )
+    parts = [named] + [result.graph.nquads() for result in ingested.results]
+    parts.append("".join(f"{nquads_term(s)} {nquads_term(p)} {nquads_term(o)} .\n" for s, p, o in merged))
+    return b"".join(part.encode("utf-8") for part in parts)
 
 
 def validate_quads(nquads: bytes, labels: dict[str, str]) -> ValidationReport:
@@ -115,13 +117,17 @@ def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict:
     progress("importing the source datasets")
     ingested = ingest(data_dir, dataset)
     for report in ingested.reports:
-        progress(f"{report.source}: {report.imported} of {report.rows_read} rows imported, {len(report.rejected)} rejected")
+        progress(
+            f"{report.source}: {report.imported} of {report.rows_read} rows imported, {len(report.rejected)} rejected"
+        )
     if strict and ingested.rejected:
         raise RowsRejected(ingested.rejected)
     nquads = assemble(dataset, ingested)
+    labels, sources, review = graph_labels(files, ingested), tuple(ingested.reports), tuple(ingested.review)
+    del dataset, ingested  # the N-Quads hold it all now; free the terms before the stores are filled
     lap("import")
     progress("validating against the shapes")
-    report = validate_quads(nquads, graph_labels(files, ingested))
+    report = validate_quads(nquads, labels)
     lap("validate")
     if not report.conforms:
         raise InvalidData(report)
@@ -137,7 +143,15 @@ def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict:
     location = build_into(store_path, fill)
     store = EmbeddedStore.open(store_path)
     lap("store")
-    result = BuildResult(location, len(files), len(store.graph_names()), store.quad_count(), store.triple_count(),
-                         tuple(ingested.reports), tuple(ingested.review), seconds)
+    result = BuildResult(
+        location,
+        len(files),
+        len(store.graph_names()),
+        store.quad_count(),
+        store.triple_count(),
+        sources,
+        review,
+        seconds,
+    )
     progress(f"built {result.triples} triples ({result.quads} quads in {result.graphs} graphs) at {store_path}")
     return result

@@ -12,22 +12,41 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg import queries
-from kg.namespaces import GRAPH
+from kg.namespaces import GRAPH, PREFIXES
 from kg.store import EmbeddedStore, Solutions, TripleStore
 from kg.validation import ValidationReport, Violation, load_shapes
 
 SHAPES_GRAPH = GRAPH["shapes"]
-VALUE_CHECKS = ("values-datatype", "values-node-kind", "values-pattern", "values-class", "values-language-in",
-                "values-node", "values-or")
+VALUE_CHECKS = (
+    "values-datatype",
+    "values-node-kind",
+    "values-pattern",
+    "values-class",
+    "values-language-in",
+    "values-node",
+    "values-or",
+)
 NODE_CHECKS = ("node-node-kind", "node-pattern", "node-or", "node-not")
 TARGETS = {SH.targetClass, SH.targetSubjectsOf}
 NOTES = {SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group}
-PROPERTY_KEYS = NOTES | {SH.path, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.pattern, SH.flags, SH["class"],
-                         SH.node, SH["or"], SH.languageIn, SH.uniqueLang}
+PROPERTY_KEYS = NOTES | {
+    SH.path,
+    SH.minCount,
+    SH.maxCount,
+    SH.datatype,
+    SH.nodeKind,
+    SH.pattern,
+    SH.flags,
+    SH["class"],
+    SH.node,
+    SH["or"],
+    SH.languageIn,
+    SH.uniqueLang,
+}
 NODE_KEYS = NOTES | TARGETS | {SH.property, SH.nodeKind, SH.pattern, SH.flags, SH["or"], SH["not"], SH.sparql}
 VALUE_MEMBER_KEYS = {SH.datatype, SH.pattern, SH["class"], SH.property, SH.path, SH.minCount}
 FOCUS_MEMBER_KEYS = {SH["class"], SH.property, SH.path, SH.minCount}
@@ -39,7 +58,11 @@ def _keys(shapes: Graph, node: Node) -> set[Node]:
 
 
 def _members(shapes: Graph, shape: Node, predicate: URIRef) -> list[Node]:
-    return [m for value in shapes.objects(shape, predicate) for m in (shapes.items(value) if predicate == SH["or"] else [value])]
+    return [
+        m
+        for value in shapes.objects(shape, predicate)
+        for m in (shapes.items(value) if predicate == SH["or"] else [value])
+    ]
 
 
 def _member_problem(shapes: Graph, member: Node, allowed: set[Node]) -> str | None:
@@ -49,13 +72,26 @@ def _member_problem(shapes: Graph, member: Node, allowed: set[Node]) -> str | No
     if any(int(m) != 1 for m in shapes.objects(member, SH.minCount)):
         return f"{member}: nested sh:minCount other than 1"
     for nested in shapes.objects(member, SH.property):
-        if _keys(shapes, nested) - NESTED_PROPERTY_KEYS or any(int(m) != 1 for m in shapes.objects(nested, SH.minCount)):
+        if _keys(shapes, nested) - NESTED_PROPERTY_KEYS or any(
+            int(m) != 1 for m in shapes.objects(nested, SH.minCount)
+        ):
             return f"{nested}: nested property shape beyond sh:path with sh:hasValue or sh:minCount 1"
     return None
 
 
 def unsupported(shapes: Graph) -> str | None:
     """Why the SPARQL checks cannot stand in for pyshacl on ``shapes`` (None when they can)."""
+    for target in (SH.targetNode, SH.targetObjectsOf):
+        if (None, target, None) in shapes:
+            return f"a shape uses {target}"
+    for shape_class in (SH.NodeShape, SH.PropertyShape):
+        for shape in shapes.subjects(RDF.type, shape_class):
+            if {RDFS.Class, OWL.Class} & set(shapes.objects(shape, RDF.type)):
+                return f"{shape} is also a class (an implicit class target)"
+    for declaration in shapes.objects(None, SH.declare):
+        prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+        if PREFIXES.get(str(prefix)) != str(namespace):
+            return f"prefix {prefix}: {namespace} of a SPARQL constraint is not one of kg.namespaces.PREFIXES"
     for node in set(shapes.subjects(SH.targetClass)) | set(shapes.subjects(SH.targetSubjectsOf)):
         extra = _keys(shapes, node) - NODE_KEYS
         if extra:
@@ -110,21 +146,37 @@ def _results(store: TripleStore) -> list[Result]:
     """Every violation, component by component."""
     found: list[Result] = []
     for name in ("min-count", "max-count", "unique-lang"):
-        found += [(r["focus"], _text(r, "path"), _text(r, "message"), _text(r, "shape"), _severity(r), None)
-                  for r in _run(store, name)]
+        found += [
+            (r["focus"], _text(r, "path"), _text(r, "message"), _text(r, "shape"), _severity(r), None)
+            for r in _run(store, name)
+        ]
     for name in VALUE_CHECKS:
-        found += [(r["focus"], _text(r, "path"), _text(r, "message"), _text(r, "shape"), _severity(r), _text(r, "value"))
-                  for r in _run(store, name)]
+        found += [
+            (r["focus"], _text(r, "path"), _text(r, "message"), _text(r, "shape"), _severity(r), _text(r, "value"))
+            for r in _run(store, name)
+        ]
     for name in NODE_CHECKS:
-        found += [(r["focus"], None, _text(r, "message"), _text(r, "shape"), _severity(r), str(r["focus"]))
-                  for r in _run(store, name)]
+        found += [
+            (r["focus"], None, _text(r, "message"), _text(r, "shape"), _severity(r), str(r["focus"]))
+            for r in _run(store, name)
+        ]
     for constraint in _run(store, "sparql-constraints"):
         shape = constraint["shape"]
         targets = {r["focus"] for r in _run(store, "targets", {"node": shape})}
         answer = store.query(str(constraint["select"]))
         assert isinstance(answer, Solutions)
-        found += [(r["this"], _text(r, "path"), _text(constraint, "message"), str(shape), _severity(constraint),
-                   _text(r, "value")) for r in answer.rows if r.get("this") in targets]
+        found += [
+            (
+                r["this"],
+                _text(r, "path"),
+                _text(constraint, "message"),
+                str(shape),
+                _severity(constraint),
+                _text(r, "value"),
+            )
+            for r in answer.rows
+            if r.get("this") in targets
+        ]
     return found
 
 
@@ -159,4 +211,3 @@ def validate_nquads(
         store.merge_graphs_into_default()
     store.load(shapes_turtle(), "text/turtle", graph=str(SHAPES_GRAPH))
     return validate_in_store(store, graph_labels)
-

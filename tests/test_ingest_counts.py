@@ -22,7 +22,8 @@ from kg.store import EmbeddedStore, Solutions
 
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "sources"
 INCIDENTS_IN = "SELECT ?graph (COUNT(DISTINCT ?i) AS ?n) WHERE { GRAPH ?graph { ?i a kg:Incident } } GROUP BY ?graph"
-IN_SCHEME = "SELECT ?graph ?scheme (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?graph { ?c skos:inScheme ?scheme } } GROUP BY ?graph ?scheme"
+IN_SCHEME = """SELECT ?graph ?scheme (COUNT(DISTINCT ?c) AS ?n)
+WHERE { GRAPH ?graph { ?c skos:inScheme ?scheme } } GROUP BY ?graph ?scheme"""
 SUBJECTS_OF = "SELECT ?graph ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ?p"
 
 
@@ -52,8 +53,13 @@ def iso_day(text: str) -> bool:
 def test_aiaaic_counts(built: BuildResult, store: EmbeddedStore, snapshot: str) -> None:
     rows = raw_rows(SOURCES / "aiaaic" / f"aiaaic_incidents_{snapshot}.csv", skip=3)
     empty = [r for r in rows if not any(cell.strip() for cell in r)]
-    accepted = [r for r in rows if re.fullmatch(r"AIAAIC\d{3,4}", r[0].strip()) and r[1].strip()
-                and re.fullmatch(r"(\d{4}(-(\d{4})?)?)?", r[2].strip())]
+    accepted = [
+        r
+        for r in rows
+        if re.fullmatch(r"AIAAIC\d{3,4}", r[0].strip())
+        and r[1].strip()
+        and re.fullmatch(r"(\d{4}(-(\d{4})?)?)?", r[2].strip())
+    ]
     found = report(built, f"aiaaic-{snapshot}")
     assert (found.rows_read, found.imported, found.empty) == (len(rows), len(accepted), len(empty))
     assert len(found.rejected) == len(rows) - len(accepted) - len(empty)
@@ -61,26 +67,44 @@ def test_aiaaic_counts(built: BuildResult, store: EmbeddedStore, snapshot: str) 
     assert count(store, INCIDENTS_IN, graph=GRAPH[f"aiaaic/{snapshot}"]) == len(distinct)
 
 
-@pytest.mark.parametrize(("source", "path", "graph"), [
-    ("aiid-2026-06", "aiid/incidents_2026-06.csv", "aiid/2026-06"),
-    ("aiid-2026-02", "aiid/snapshot_2026-02/incidents.csv", "aiid/2026-02"),
-])
+@pytest.mark.parametrize(
+    ("source", "path", "graph"),
+    [
+        ("aiid-2026-06", "aiid/incidents_2026-06.csv", "aiid/2026-06"),
+        ("aiid-2026-02", "aiid/snapshot_2026-02/incidents.csv", "aiid/2026-02"),
+    ],
+)
 def test_aiid_counts(built: BuildResult, store: EmbeddedStore, source: str, path: str, graph: str) -> None:
     with (SOURCES / path).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    accepted = [r for r in rows if r["incident_id"].isdigit() and r["title"].strip() and iso_day(r["date"])
-                and all(isinstance(json.loads(r[c]), list) for c in r if c.startswith("Alleged"))]
+    accepted = [
+        r
+        for r in rows
+        if r["incident_id"].isdigit()
+        and r["title"].strip()
+        and iso_day(r["date"])
+        and all(isinstance(json.loads(r[c]), list) for c in r if c.startswith("Alleged"))
+    ]
     found = report(built, source)
-    assert (found.rows_read, found.imported, len(found.rejected)) == (len(rows), len(accepted), len(rows) - len(accepted))
+    assert (found.rows_read, found.imported, len(found.rejected)) == (
+        len(rows),
+        len(accepted),
+        len(rows) - len(accepted),
+    )
     assert count(store, INCIDENTS_IN, graph=GRAPH[graph]) == len({r["incident_id"] for r in accepted})
 
 
-@pytest.mark.parametrize(("source", "path", "graph"), [
-    ("aiid-2026-02-mit", "classifications_MIT.csv", "aiid/2026-02/mit"),
-    ("aiid-2026-02-gmf", "classifications_GMF.csv", "aiid/2026-02/gmf"),
-    ("aiid-2026-02-cset-v1", "classifications_CSETv1.csv", "aiid/2026-02/cset-v1"),
-])
-def test_aiid_classification_counts(built: BuildResult, store: EmbeddedStore, source: str, path: str, graph: str) -> None:
+@pytest.mark.parametrize(
+    ("source", "path", "graph"),
+    [
+        ("aiid-2026-02-mit", "classifications_MIT.csv", "aiid/2026-02/mit"),
+        ("aiid-2026-02-gmf", "classifications_GMF.csv", "aiid/2026-02/gmf"),
+        ("aiid-2026-02-cset-v1", "classifications_CSETv1.csv", "aiid/2026-02/cset-v1"),
+    ],
+)
+def test_aiid_classification_counts(
+    built: BuildResult, store: EmbeddedStore, source: str, path: str, graph: str
+) -> None:
     rows = raw_rows(SOURCES / "aiid" / "snapshot_2026-02" / path, skip=1)
     found = report(built, source)
     assert (found.rows_read, found.imported, len(found.rejected)) == (len(rows), len(rows), 0)
@@ -92,7 +116,9 @@ def test_aiid_classification_counts(built: BuildResult, store: EmbeddedStore, so
 def test_duplicates_count(built: BuildResult, store: EmbeddedStore) -> None:
     rows = raw_rows(SOURCES / "aiid" / "snapshot_2026-02" / "duplicates.csv", skip=1)
     assert report(built, "aiid-2026-02-duplicates").imported == len(rows)
-    result = store.query(SUBJECTS_OF, {"graph": GRAPH["aiid/2026-02"], "p": URIRef("http://purl.org/dc/terms/isReplacedBy")})
+    result = store.query(
+        SUBJECTS_OF, {"graph": GRAPH["aiid/2026-02"], "p": URIRef("http://purl.org/dc/terms/isReplacedBy")}
+    )
     assert isinstance(result, Solutions)
     assert int(result.rows[0]["n"]) == len({r[0] for r in rows})  # type: ignore[arg-type]
 

@@ -11,8 +11,17 @@ from kg import queries
 from kg.namespaces import BASE
 from kg.store import EmbeddedStore, Solutions
 
-SOURCE_GRAPHS = ("aiaaic/2026-05", "aiaaic/2025-12", "aiid/2026-06", "aiid/2026-02", "aiid/2026-02/mit",
-                 "aiid/2026-02/gmf", "aiid/2026-02/cset-v1", "oecd-aim/sample", "mit-ai-risk/v3")
+SOURCE_GRAPHS = (
+    "aiaaic/2026-05",
+    "aiaaic/2025-12",
+    "aiid/2026-06",
+    "aiid/2026-02",
+    "aiid/2026-02/mit",
+    "aiid/2026-02/gmf",
+    "aiid/2026-02/cset-v1",
+    "oecd-aim/sample",
+    "mit-ai-risk/v3",
+)
 
 
 def run(store: EmbeddedStore, name: str) -> list[dict[str, str]]:
@@ -65,9 +74,16 @@ def test_kings_cross_still_names_everyone(store: EmbeddedStore) -> None:
     text = store.query_serialized(example.text, "text/csv", example.params).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     pairs = {(row["role"], row["organisation"]) for row in rows}
-    assert {("deployer", "Argent"), ("deployer", "Metropolitan Police Service"),
-            ("deployer", "British Transport Police"), ("developer", "NEC")} <= pairs
+    assert {
+        ("deployer", "Argent"),
+        ("deployer", "Metropolitan Police Service"),
+        ("deployer", "British Transport Police"),
+        ("developer", "NEC"),
+    } <= pairs
     assert {row["country"] for row in rows} == {"United Kingdom"}
     assert {"Privacy", "Surveillance"} <= set(rows[0]["ethical_issues"].split("; "))
     sources = {row["according_to"] for row in rows if row["organisation"] == "Argent"}
-    assert {"AIAAIC Repository export 2026-05, row AIAAIC0288", "AIAAIC Repository export 2025-12, row AIAAIC0288"} <= sources
+    assert {
+        "AIAAIC Repository export 2026-05, row AIAAIC0288",
+        "AIAAIC Repository export 2025-12, row AIAAIC0288",
+    } <= sources

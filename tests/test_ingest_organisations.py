@@ -30,11 +30,17 @@ def test_every_agent_has_one_label(store: EmbeddedStore) -> None:
 
 def test_curated_met_is_reused_with_its_other_names(store: EmbeddedStore) -> None:
     met = ID["org/metropolitan-police-service"]
-    names = {(r["p"].rsplit("#", 1)[-1], r["name"]) for r in rows(store, NAMES, node=met)
-             if r["p"].endswith(("#label", "#altLabel", "#hiddenLabel"))}
+    names = {
+        (r["p"].rsplit("#", 1)[-1], r["name"])
+        for r in rows(store, NAMES, node=met)
+        if r["p"].endswith(("#label", "#altLabel", "#hiddenLabel"))
+    }
     assert ("label", "Metropolitan Police Service") in names
-    assert {("altLabel", "Metropolitan Police Service (MPS)"), ("hiddenLabel", "metropolitan-police"),
-            ("hiddenLabel", "metropolitan-police-service")} <= names
+    assert {
+        ("altLabel", "Metropolitan Police Service (MPS)"),
+        ("hiddenLabel", "metropolitan-police"),
+        ("hiddenLabel", "metropolitan-police-service"),
+    } <= names
     for stray in ("metropolitan-police", "metropolitan-police-service-mps"):
         assert rows(store, NAMES, node=ID[f"org/{stray}"]) == [], stray
 

@@ -35,8 +35,10 @@ def involvements(store: EmbeddedStore, graph: str, target: URIRef) -> set[tuple[
     """(role, agent, status, source) of every involvement in ``target`` that ``graph`` states."""
     result = store.query(INVOLVEMENTS, {"graph": GRAPH[graph], "target": target})
     assert isinstance(result, Solutions)
-    return {(str(r["role"]).rsplit("/", 1)[-1], r["agent"], str(r["status"]).rsplit("/", 1)[-1], r["source"])
-            for r in result.rows}  # type: ignore[misc]
+    return {
+        (str(r["role"]).rsplit("/", 1)[-1], r["agent"], str(r["status"]).rsplit("/", 1)[-1], r["source"])
+        for r in result.rows
+    }  # type: ignore[misc]
 
 
 def label(store: EmbeddedStore, node: URIRef) -> set[str]:
@@ -84,9 +86,15 @@ def test_aiaaic0288_2026_05(store: EmbeddedStore) -> None:
         ("deployer", ID["org/metropolitan-police-service"], "alleged", record),
     }
     page = facts(store, "aiaaic/2026-05", ID["source/aiaaic-page-AIAAIC0288"])
-    assert page[SCHEMA.url] == {URIRef("https://www.aiaaic.org/aiaaic-repository/ai-algorithmic-and-automation-incidents/"
-                                       "kings-cross-live-facial-recognition-trial")}
-    assert facts(store, "curated/kings-cross/page", incident)[KG.occurred] == {Literal("2019-08", datatype=XSD.gYearMonth)}
+    assert page[SCHEMA.url] == {
+        URIRef(
+            "https://www.aiaaic.org/aiaaic-repository/ai-algorithmic-and-automation-incidents/"
+            "kings-cross-live-facial-recognition-trial"
+        )
+    }
+    assert facts(store, "curated/kings-cross/page", incident)[KG.occurred] == {
+        Literal("2019-08", datatype=XSD.gYearMonth)
+    }
 
 
 def test_aiaaic0288_2025_12_maps_internal_impacts(store: EmbeddedStore) -> None:
@@ -123,7 +131,8 @@ def test_aiaaic1430_open_range(store: EmbeddedStore) -> None:
     system = facts(store, "aiaaic/2026-05", ID["system/AIAAIC1430"])
     assert system[RDFS.label] == {Literal("Lavender")}
     assert involvements(store, "aiaaic/2026-05", ID["system/AIAAIC1430"]) == {
-        ("deployer", ID["org/israel-defense-forces"], "alleged", ID["source/aiaaic-2026-05-AIAAIC1430"])}
+        ("deployer", ID["org/israel-defense-forces"], "alleged", ID["source/aiaaic-2026-05-AIAAIC1430"])
+    }
 
 
 def test_aiaaic1349_closed_range(store: EmbeddedStore) -> None:
@@ -132,7 +141,9 @@ def test_aiaaic1349_closed_range(store: EmbeddedStore) -> None:
     found = facts(store, "aiaaic/2026-05", ID["incident/AIAAIC1349"])
     assert (found[KG.occurredFrom], found[KG.occurredUntil]) == ({year("2019")}, {year("2024")})
     assert facts(store, "aiaaic/2026-05", ID["system/AIAAIC1349"])[KG.technology] == {
-        concept("technology", "recommendation-algorithm"), concept("technology", "machine-learning")}
+        concept("technology", "recommendation-algorithm"),
+        concept("technology", "machine-learning"),
+    }
 
 
 def test_aiaaic2252_multi_valued_developer(store: EmbeddedStore) -> None:
@@ -146,7 +157,8 @@ def test_aiaaic2252_multi_valued_developer(store: EmbeddedStore) -> None:
         ("developer", ID["org/valid"], "alleged", record),
     }
     assert label(store, ID["org/secretariat-of-education-and-sport-of-parana"]) == {
-        "Secretariat of Education and Sport of Paraná"}
+        "Secretariat of Education and Sport of Paraná"
+    }
 
 
 def test_aiid_310_names_nec(store: EmbeddedStore) -> None:
@@ -154,8 +166,9 @@ def test_aiid_310_names_nec(store: EmbeddedStore) -> None:
     ...,High False Positive Rate by SWP's Facial Recognition Use at Champion's League Final"""
     incident, record = ID["incident/AIID-310"], ID["source/aiid-2026-06-AIID-310"]
     found = facts(store, "aiid/2026-06", incident)
-    assert found[DCTERMS.title] == {Literal("High False Positive Rate by SWP's Facial Recognition Use at Champion's "
-                                            "League Final", lang="en")}
+    assert found[DCTERMS.title] == {
+        Literal("High False Positive Rate by SWP's Facial Recognition Use at Champion's League Final", lang="en")
+    }
     assert found[KG.occurred] == {Literal("2017-06-03", datatype=XSD.date)}
     assert found[SKOS.notation] == {Literal("AIID-310")}
     assert found[KG.describedBy] == {record, ID["source/aiid-cite-310"]}
@@ -175,8 +188,11 @@ def test_aiid_310_names_nec(store: EmbeddedStore) -> None:
 def test_aiid_1305_merges_the_met_slug(store: EmbeddedStore) -> None:
     """1305,2025-12-05,...,["home-office","metropolitan-police","government-of-the-united-kingdom",
     "law-enforcement","british-law-enforcement"],["unknown-facial-recognition-technology-developers"],..."""
-    found = {(role, agent) for role, agent, _, _ in involvements(store, "aiid/2026-06", ID["incident/AIID-1305"])
-             if role != "harmedParty"}
+    found = {
+        (role, agent)
+        for role, agent, _, _ in involvements(store, "aiid/2026-06", ID["incident/AIID-1305"])
+        if role != "harmedParty"
+    }
     assert found == {
         ("deployer", ID["org/home-office"]),
         ("deployer", ID["org/metropolitan-police-service"]),
@@ -195,7 +211,8 @@ def test_aiid_310_mit_classification(store: EmbeddedStore) -> None:
     assert found[KG.classification] == {
         concept("mit-risk-domain", "ai-system-safety-failures-and-limitations"),
         concept("mit-risk-domain", "lack-of-capability-or-robustness"),
-        concept("mit-risk-entity", "ai"), concept("mit-risk-timing", "post-deployment"),
+        concept("mit-risk-entity", "ai"),
+        concept("mit-risk-timing", "post-deployment"),
         concept("mit-risk-intent", "unintentional"),
     }
     domain = facts(store, "aiid/2026-02/mit", concept("mit-risk-domain", "ai-system-safety-failures-and-limitations"))
@@ -214,10 +231,14 @@ def test_mit_risk_01_01_00(store: EmbeddedStore) -> None:
     assert found[SKOS.inScheme] == {KG.mitRisks}
     assert found[SKOS.notation] == {Literal("01.01.00")}
     assert found[DCTERMS.source] == {ID["source/mit-ai-risk-v3-paper-1"]}
-    assert str(next(iter(found[SKOS.definition]))).startswith("Societal-scale harm can arise from AI built by a diffuse")
+    assert str(next(iter(found[SKOS.definition]))).startswith(
+        "Societal-scale harm can arise from AI built by a diffuse"
+    )
     assert found[KG.classification] == {
-        concept("mit-risk-domain", "socioeconomic-and-environmental"), concept("mit-risk-domain", "governance-failure"),
-        concept("mit-risk-entity", "human"), concept("mit-risk-intent", "unintentional"),
+        concept("mit-risk-domain", "socioeconomic-and-environmental"),
+        concept("mit-risk-domain", "governance-failure"),
+        concept("mit-risk-entity", "human"),
+        concept("mit-risk-intent", "unintentional"),
         concept("mit-risk-timing", "other"),
     }
     assert len(found[SKOS.example]) == 4  # the row's own "Additional ev." and rows 01.01.00.a, .b, .c
@@ -231,7 +252,9 @@ def test_oecd_incident(store: EmbeddedStore) -> None:
     "Earthquake, Google, Moment magnitude scale, Turkey, Action film, ...",,,incidents-2.xlsx;..."""
     incident = ID["incident/OECD-2025-07-27-c835"]
     found = facts(store, "oecd-aim/sample", incident)
-    assert found[DCTERMS.title] == {Literal("Google's AI Earthquake Alert System Fails During 2023 Turkey Disaster", lang="en")}
+    assert found[DCTERMS.title] == {
+        Literal("Google's AI Earthquake Alert System Fails During 2023 Turkey Disaster", lang="en")
+    }
     assert found[KG.occurred] == {Literal("2025-07-27", datatype=XSD.date)}
     assert {concept("oecd-concept", "google"), concept("oecd-concept", "earthquake")} <= found[KG.classification]
     assert len(found[KG.classification]) == 10

@@ -42,14 +42,24 @@ def test_sparql_checks_match_pyshacl_on_every_shape_fixture() -> None:
 
 def test_our_shapes_are_covered_and_others_are_named() -> None:
     assert unsupported(load_shapes()) is None
-    extra = Graph().parse(format="turtle", data="""
+    extra = Graph().parse(
+        format="turtle",
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
-        ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:equals ex:q ] .""")
+        ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:equals ex:q ] .""",
+    )
     assert "equals" in (unsupported(extra) or "")
-    counted = Graph().parse(format="turtle", data="""
+    counted = Graph().parse(
+        format="turtle",
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
-        ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 2 ] .""")
+        ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 2 ] .""",
+    )
     assert "minCount" in (unsupported(counted) or "")
+    targeted = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S sh:targetNode ex:n ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .""")
+    assert "targetNode" in (unsupported(targeted) or "")
 
 
 @pytest.fixture
@@ -78,8 +88,10 @@ def test_strict_build_fails_on_rejected_rows_and_keeps_the_store(small_data: Pat
 def test_a_shape_broken_across_a_source_and_a_curated_file_names_both(small_data: Path, tmp_path: Path) -> None:
     """A curated file gives an imported incident an end without a start: the report names both files."""
     (small_data / "curated" / "clash.ttl").write_text(
-        '<https://w3id.org/ai-incidents/id/incident/AIAAIC0901> <https://w3id.org/ai-incidents/def/occurredUntil> '
-        '"2020"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n', encoding="utf-8")
+        "<https://w3id.org/ai-incidents/id/incident/AIAAIC0901> <https://w3id.org/ai-incidents/def/occurredUntil> "
+        '"2020"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n',
+        encoding="utf-8",
+    )
     with pytest.raises(InvalidData) as failure:
         build(small_data, tmp_path / "store")
     [violation] = failure.value.report.results

@@ -41,7 +41,8 @@ def curated_stores(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> 
     return stores[0], stores[1]
 
 
-def test_the_same_data_gives_byte_identical_files(store: EmbeddedStore, tmp_path: Path) -> None:
+def test_the_same_data_gives_byte_identical_files(curated_stores: tuple[EmbeddedStore, EmbeddedStore], tmp_path: Path) -> None:
+    store = curated_stores[0]
     first = write_release(store, tmp_path / "a", "v1")
     second = write_release(store, tmp_path / "b", "v1")
     assert [(f.name, f.sha256, f.size) for f in first.files] == [(f.name, f.sha256, f.size) for f in second.files]
@@ -49,7 +50,9 @@ def test_the_same_data_gives_byte_identical_files(store: EmbeddedStore, tmp_path
         assert (first.folder / item.name).read_bytes() == (second.folder / item.name).read_bytes()
 
 
-def test_dumps_round_trip_to_the_store_contents(store: EmbeddedStore, tmp_path: Path) -> None:
+def test_dumps_round_trip_to_the_store_contents(curated_stores: tuple[EmbeddedStore, EmbeddedStore], tmp_path: Path) -> None:
+    """Parsed by rdflib (an independent parser); the full data's dumps are checked with rapper in test_dumps."""
+    store = curated_stores[0]
     release = write_release(store, tmp_path, "v1")
     merged = Graph().parse(data=gzip.decompress((release.folder / "ai-incidents.nt.gz").read_bytes()), format="nt")
     turtle = Graph().parse(data=gzip.decompress((release.folder / "ai-incidents.ttl.gz").read_bytes()), format="turtle")
@@ -60,7 +63,10 @@ def test_dumps_round_trip_to_the_store_contents(store: EmbeddedStore, tmp_path: 
     assert {str(g.identifier) for g in quads.graphs() if len(g)} == set(store.graph_names())
 
 
-def test_catalogue_describes_every_file_with_its_checksum_and_size(store: EmbeddedStore, tmp_path: Path) -> None:
+def test_catalogue_describes_every_file_with_its_checksum_and_size(
+    curated_stores: tuple[EmbeddedStore, EmbeddedStore], tmp_path: Path
+) -> None:
+    store = curated_stores[0]
     release = write_release(store, tmp_path, "v1")
     catalogue = Graph().parse(release.folder / "catalog.ttl", format="turtle")
     distributions = list(catalogue.objects(None, DCAT.distribution))

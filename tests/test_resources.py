@@ -171,6 +171,12 @@ def test_unknown_iris_get_a_helpful_404(client: TestClient) -> None:
         assert client.get(hostile, headers={"Accept": "text/turtle"}).status_code == 404
 
 
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    head = client.head("/doc/org/nec", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-type"].startswith("text/turtle")
+    assert client.head("/id/org/nec", follow_redirects=False).status_code == 303
+
+
 def test_nothing_acceptable_is_406(client: TestClient) -> None:
     assert client.get("/doc/org/nec", headers={"Accept": "application/sparql-results+json"}).status_code == 406
     assert client.get("/doc/org/nec?format=nonsense").status_code == 406

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from live_server import free_port, stop_server
 
 
 def test_kg_serve_builds_then_serves(tmp_path: Path, data_dir: Path, store: EmbeddedStore) -> None:
-    kg = shutil.which("kg")
-    assert kg, "the kg command is installed with the package"
+    kg = shutil.which("kg") or str(Path(sys.executable).with_name("kg"))
+    assert Path(kg).exists(), "the kg command is installed with the package"
     store_dir, port = tmp_path / "store", free_port()
     env = {**os.environ, "KG_DATA": str(data_dir)}
     env.pop("KG_PUBLIC_URL", None)

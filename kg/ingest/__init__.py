@@ -7,6 +7,7 @@ IRIs, and returns the graphs, the reports and the organisation merge candidates 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,11 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg.ingest import catalogue as cat
 from kg.ingest.aiaaic import import_aiaaic
 from kg.ingest.aiid import import_aiid_duplicates, import_aiid_incidents
-from kg.ingest.aiid_taxonomies import import_cset_classifications, import_gmf_classifications, import_mit_classifications
+from kg.ingest.aiid_taxonomies import (
+    import_cset_classifications,
+    import_gmf_classifications,
+    import_mit_classifications,
+)
 from kg.ingest.concepts import Concepts, read_drift, read_jurisdictions
 from kg.ingest.mit_risk import import_mit_risks
 from kg.ingest.mit_taxonomy import DomainConcepts, import_domain_taxonomy, read_domain_taxonomy
@@ -69,38 +74,43 @@ def ingest(data_dir: Path, curated: Dataset | None = None) -> Ingested:
     if not sources.is_dir():
         return Ingested()
     preferred, agent_labels = curated_labels(curated)
-    concepts = Concepts(read_drift(data_dir / "concepts" / "label-drift.csv"),
-                        read_jurisdictions(data_dir / "concepts" / "jurisdictions.csv"), preferred)
-    agents = Agents(read_aliases(data_dir / "organisations" / "aliases.csv"),
-                    read_kinds(data_dir / "organisations" / "kinds.csv"), agent_labels)
-    present = lambda source: (sources / source.path).is_file()  # noqa: E731
-    path = lambda source: sources / source.path  # noqa: E731
+    concepts = Concepts(
+        read_drift(data_dir / "concepts" / "label-drift.csv"),
+        read_jurisdictions(data_dir / "concepts" / "jurisdictions.csv"),
+        preferred,
+    )
+    agents = Agents(
+        read_aliases(data_dir / "organisations" / "aliases.csv"),
+        read_kinds(data_dir / "organisations" / "kinds.csv"),
+        agent_labels,
+    )
     results: list[ImportResult] = []
-    for source in (cat.AIAAIC_2026_05, cat.AIAAIC_2025_12):
-        if present(source):
-            results.append(import_aiaaic(path(source), source.dataset, concepts, agents))
-    for source in (cat.AIID_2026_06, cat.AIID_2026_02):
-        if present(source):
-            results.append(import_aiid_incidents(path(source), source.dataset, agents))
-    if present(cat.AIID_DUPLICATES):
-        results.append(import_aiid_duplicates(path(cat.AIID_DUPLICATES), cat.AIID_DUPLICATES.dataset))
+
+    def run(source: cat.SourceFile, importer: Callable[..., ImportResult], **tables: object) -> None:
+        if (sources / source.path).is_file():
+            results.append(importer(sources / source.path, source.dataset, **tables))
+
+    run(cat.AIAAIC_2026_05, import_aiaaic, concepts=concepts, agents=agents)
+    run(cat.AIAAIC_2025_12, import_aiaaic, concepts=concepts, agents=agents)
+    run(cat.AIID_2026_06, import_aiid_incidents, agents=agents)
+    run(cat.AIID_2026_02, import_aiid_incidents, agents=agents)
+    run(cat.AIID_DUPLICATES, import_aiid_duplicates)
     incidents = {s for r in results for s in r.graph.subjects(RDF.type, KG.Incident)}
-    taxonomy = read_domain_taxonomy(path(cat.MIT_DOMAINS)) if present(cat.MIT_DOMAINS) else {}
-    domains = DomainConcepts(taxonomy, concepts)
-    if present(cat.MIT_DOMAINS):
-        results.append(import_domain_taxonomy(path(cat.MIT_DOMAINS), cat.MIT_DOMAINS.dataset, domains))
-    if present(cat.MIT_RISKS):
-        results.append(import_mit_risks(path(cat.MIT_RISKS), cat.MIT_RISKS.dataset, concepts, domains))
-    if present(cat.AIID_MIT):
-        results.append(import_mit_classifications(path(cat.AIID_MIT), cat.AIID_MIT.dataset, domains, incidents))
-    if present(cat.AIID_GMF):
-        results.append(import_gmf_classifications(path(cat.AIID_GMF), cat.AIID_GMF.dataset, concepts, incidents))
-    if present(cat.AIID_CSET):
-        results.append(import_cset_classifications(path(cat.AIID_CSET), cat.AIID_CSET.dataset, concepts, incidents))
-    if present(cat.OECD_SAMPLE):
-        results.append(import_oecd(path(cat.OECD_SAMPLE), cat.OECD_SAMPLE.dataset, concepts))
+    taxonomy = sources / cat.MIT_DOMAINS.path
+    domains = DomainConcepts(read_domain_taxonomy(taxonomy) if taxonomy.is_file() else {}, concepts)
+    run(cat.MIT_DOMAINS, import_domain_taxonomy, domains=domains)
+    run(cat.MIT_RISKS, import_mit_risks, concepts=concepts, domains=domains)
+    run(cat.AIID_MIT, import_mit_classifications, domains=domains, incidents=incidents)
+    run(cat.AIID_GMF, import_gmf_classifications, concepts=concepts, incidents=incidents)
+    run(cat.AIID_CSET, import_cset_classifications, concepts=concepts, incidents=incidents)
+    run(cat.OECD_SAMPLE, import_oecd, concepts=concepts)
     aliases = agents.alias_graph(TripleSet(ALIASES_GRAPH))
-    alias_report = ImportReport("organisation-aliases", str(data_dir / "organisations" / "aliases.csv"),
-                                str(ALIASES_GRAPH), len(agents.aliases), len(agents.aliases))
+    alias_report = ImportReport(
+        "organisation-aliases",
+        str(data_dir / "organisations" / "aliases.csv"),
+        str(ALIASES_GRAPH),
+        len(agents.aliases),
+        len(agents.aliases),
+    )
     results.append(ImportResult(aliases, alias_report))
     return Ingested(results, candidates(agents.names))

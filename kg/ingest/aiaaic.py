@@ -8,15 +8,17 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from kg.ingest import aiaaic_layout, concepts as c
+from kg.errors import DataSyntaxError
+from kg.ingest import aiaaic_layout
+from kg.ingest import concepts as c
 from kg.ingest.concepts import Concepts
 from kg.ingest.dates import occurrence
 from kg.ingest.organisations import Agents
 from kg.ingest.provenance import SourceDataset, involvement
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.tables import records, split_values
-from kg.namespaces import ID, KG, SCHEMA
 from kg.ingest.triples import TripleSet
+from kg.namespaces import ID, KG, SCHEMA
 
 AIAAIC = ID["org/aiaaic"]
 _ID = re.compile(r"^AIAAIC\s*(\d{1,4})$", re.IGNORECASE)
@@ -61,10 +63,14 @@ class _Row:
         self.cells, self.fields, self.names = cells, fields, names
 
     def text(self, field: str) -> str:
-        return "; ".join(clean(self.cells[i]) for i in self.fields.get(field, []) if i < len(self.cells) and clean(self.cells[i]))
+        return "; ".join(
+            clean(self.cells[i]) for i in self.fields.get(field, []) if i < len(self.cells) and clean(self.cells[i])
+        )
 
     def values(self, field: str) -> list[str]:
-        return [v for i in self.fields.get(field, []) if i < len(self.cells) for v in split_values(clean(self.cells[i]))]
+        return [
+            v for i in self.fields.get(field, []) if i < len(self.cells) for v in split_values(clean(self.cells[i]))
+        ]
 
     def header(self, field: str) -> str:
         return " / ".join(self.names[i] for i in self.fields.get(field, [])) or field
@@ -81,10 +87,8 @@ def import_aiaaic(path: Path, dataset: SourceDataset, concepts: Concepts, agents
     for column in layout.columns:
         if column.field is None and column.name:
             report.warn(layout.header_line, column.name, "column not imported: the importer does not know it")
-    missing = [f for f in ("id", "title") if f not in fields]
-    if missing:
-        report.reject(layout.header_line, None, f"no column for {', '.join(missing)}: nothing imported")
-        return ImportResult(graph, report)
+    if "title" not in fields:
+        raise DataSyntaxError(path, layout.header_line, "not an AIAAIC export: no 'Headline' column")
     unnamed = [col.index for col in layout.columns if not col.name]
     seen: dict[str, int] = {}
     for record in records(path, layout.width, layout.data_start):
@@ -114,8 +118,14 @@ def import_aiaaic(path: Path, dataset: SourceDataset, concepts: Concepts, agents
 
 
 def _import_row(
-    graph: TripleSet, row: _Row, line: int, dataset: SourceDataset, concepts: Concepts, agents: Agents,
-    report: ImportReport, seen: dict[str, int],
+    graph: TripleSet,
+    row: _Row,
+    line: int,
+    dataset: SourceDataset,
+    concepts: Concepts,
+    agents: Agents,
+    report: ImportReport,
+    seen: dict[str, int],
 ) -> None:
     """Check one row completely, then add its statements (a rejected row adds nothing)."""
     original = row.text("id")
@@ -140,8 +150,11 @@ def _import_row(
     suffix = ""
     if key in seen:
         suffix = f"-line-{line}"
-        report.warn(line, row.header("id"), f"duplicate ID {original} (first on line {seen[key]}): "
-                                            "both rows' statements are kept on the one incident")
+        report.warn(
+            line,
+            row.header("id"),
+            f"duplicate ID {original} (first on line {seen[key]}): both rows' statements are kept on the one incident",
+        )
     else:
         seen[key] = line
     incident, system = ID[f"incident/{key}"], ID[f"system/{key}"]
@@ -161,12 +174,15 @@ def _import_row(
         graph.add((incident, KG.describedBy, page))
     for field, prop, scheme in INCIDENT_CONCEPTS:
         for value in row.values(field):
-            targets = (concepts.jurisdictions(graph, value, report, line, row.header(field)) if scheme is None
-                       else [concepts.use(graph, scheme, value, report, line, row.header(field))])
+            targets = (
+                concepts.jurisdictions(graph, value, report, line, row.header(field))
+                if scheme is None
+                else [concepts.use(graph, scheme, value, report, line, row.header(field))]
+            )
             for target in targets:
                 graph.add((incident, prop, target))
     system_names = row.values("system")
-    system_facts = [(prop, scheme, value) for field, prop, scheme in SYSTEM_CONCEPTS for value in row.values(field)]
+    system_facts = [(f, prop, scheme, value) for f, prop, scheme in SYSTEM_CONCEPTS for value in row.values(f)]
     parties = [(role, name) for field, role in ROLES for name in row.values(field)]
     if not (system_names or system_facts or parties):
         return
@@ -174,8 +190,8 @@ def _import_row(
     graph.add((system, RDF.type, KG.AISystem))
     for name in system_names:
         graph.add((system, RDFS.label, Literal(name)))
-    for prop, scheme, value in system_facts:
-        graph.add((system, prop, concepts.use(graph, scheme, value, report, line)))
+    for field, prop, scheme, value in system_facts:
+        graph.add((system, prop, concepts.use(graph, scheme, value, report, line, row.header(field))))
     for role, name in parties:
         agent = agents.agent(graph, name)
         if agent is not None:

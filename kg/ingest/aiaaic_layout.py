@@ -27,8 +27,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "individual_harm": ("external harm (taxonomy)/individual", "external harms/individual"),
     "societal_harm": ("external harm (taxonomy)/societal", "external harms/societal"),
     "environmental_harm": ("external harm (taxonomy)/environmental", "external harms/environmental"),
-    "consequence": ("consequence (taxonomy)", "internal impacts/legal/regulatory",
-                    "internal impacts/strategic/reputational", "internal impacts/financial"),
+    "consequence": (
+        "consequence (taxonomy)",
+        "internal impacts/legal/regulatory",
+        "internal impacts/strategic/reputational",
+        "internal impacts/financial",
+    ),
     "response": ("response (taxonomy)", "internal impacts/operational"),
     "entry_type": ("type",),
     "page": ("summary/links", "description/links"),
@@ -92,7 +96,9 @@ def _is_sub_header(header: list[str], row: Record) -> bool:
     """A sub-header row has cells only under grouped headers (a header followed by empty header cells)."""
     if row.broken or not row.cells or row.cells[0].strip():
         return False
-    grouped = {i for i in range(1, len(header)) if not header[i].strip() or (i + 1 < len(header) and not header[i + 1].strip())}
+    grouped = {
+        i for i in range(1, len(header)) if not header[i].strip() or (i + 1 < len(header) and not header[i + 1].strip())
+    }
     filled = {i for i, cell in enumerate(row.cells) if cell.strip()}
     return bool(filled) and filled <= grouped
 

@@ -14,8 +14,8 @@ from kg.ingest.dates import iso_date
 from kg.ingest.organisations import GROUP, ORGANISATION, Agents
 from kg.ingest.provenance import SourceDataset, involvement
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
-from kg.namespaces import ID, KG, SCHEMA
 from kg.ingest.triples import TripleSet
+from kg.namespaces import ID, KG, SCHEMA
 
 PUBLISHER = ID["org/responsible-ai-collaborative"]
 DEPLOYER, DEVELOPER = "Alleged deployer of AI system", "Alleged developer of AI system"
@@ -70,8 +70,12 @@ def import_aiid_incidents(path: Path, dataset: SourceDataset, agents: Agents) ->
         suffix = ""
         if number in seen:
             suffix = f"-line-{row.line}"
-            report.warn(row.line, "incident_id", f"duplicate incident {number} (first on line {seen[number]}): "
-                                                 "both rows' statements are kept on the one incident")
+            report.warn(
+                row.line,
+                "incident_id",
+                f"duplicate incident {number} (first on line {seen[number]}): "
+                "both rows' statements are kept on the one incident",
+            )
         seen.setdefault(number, row.line)
         _add(graph, row, number, day, parties, dataset, agents, builders, suffix, report)
         report.imported += 1
@@ -94,8 +98,16 @@ def _check(row: Row) -> tuple[int, Literal | None, list[tuple[str, URIRef, str]]
 
 
 def _add(
-    graph: TripleSet, row: Row, number: int, day: Literal | None, parties: list[tuple[str, URIRef, str]],
-    dataset: SourceDataset, agents: Agents, builders: set[str], suffix: str, report: ImportReport,
+    graph: TripleSet,
+    row: Row,
+    number: int,
+    day: Literal | None,
+    parties: list[tuple[str, URIRef, str]],
+    dataset: SourceDataset,
+    agents: Agents,
+    builders: set[str],
+    suffix: str,
+    report: ImportReport,
 ) -> None:
     incident = incident_iri(number)
     key = f"AIID-{number}"
@@ -129,7 +141,7 @@ def _add(
 def import_aiid_duplicates(path: Path, dataset: SourceDataset) -> ImportResult:
     """Each row of duplicates.csv as ``duplicate dct:isReplacedBy true incident``."""
     report = ImportReport(dataset.key, str(path), str(dataset.graph))
-    graph = TripleSet(dataset.graph)
+    graph = dataset.new_graph()
     for row in rows(path, report, ("duplicate_incident_number", "true_incident_number")):
         try:
             duplicate = incident_number(row.get("duplicate_incident_number"), "duplicate_incident_number")

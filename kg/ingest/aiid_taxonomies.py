@@ -14,8 +14,8 @@ from kg.ingest.mit_taxonomy import DomainConcepts, split_numbered
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.tables import split_values
-from kg.namespaces import KG
 from kg.ingest.triples import TripleSet
+from kg.namespaces import KG
 
 ID_COLUMN = "Incident ID"
 GMF = {
@@ -38,10 +38,13 @@ CSET_MULTI = {
 }
 CSET_COUNTRY = "Location Country (two letters)"
 COMMA_VALUES = (  # CSETv1 values that contain ", " themselves (from the CSET codebook)
-    "Arts, entertainment and recreation", "professional, scientific and technical activities",
-    "agriculture, forestry and fishing", "electricity, gas, steam and air conditioning supply",
+    "Arts, entertainment and recreation",
+    "professional, scientific and technical activities",
+    "agriculture, forestry and fishing",
+    "electricity, gas, steam and air conditioning supply",
     "water supply, sewerage, waste management and remediation activities",
-    "familial status (e.g., having or not having children) or pregnancy", "no tangible harm, near-miss, or issue",
+    "familial status (e.g., having or not having children) or pregnancy",
+    "no tangible harm, near-miss, or issue",
 )
 
 
@@ -60,7 +63,9 @@ def comma_values(cell: str) -> list[str]:
 
 
 def _classify(
-    path: Path, dataset: SourceDataset, incidents: set[URIRef],
+    path: Path,
+    dataset: SourceDataset,
+    incidents: set[URIRef],
     add: Callable[[TripleSet, Row, URIRef, ImportReport], None],
 ) -> ImportResult:
     """Run ``add`` for each row's incident; rows without a valid incident number are rejected."""
@@ -139,7 +144,9 @@ def import_cset_classifications(
         code = row.get(CSET_COUNTRY)
         if code and code != "--":
             jurisdiction = concepts.jurisdiction_by_code(graph, code)
-            found = [jurisdiction] if jurisdiction else concepts.jurisdictions(graph, code, report, row.line, CSET_COUNTRY)
+            found = (
+                [jurisdiction] if jurisdiction else concepts.jurisdictions(graph, code, report, row.line, CSET_COUNTRY)
+            )
             for target in found:
                 graph.add((incident, KG.jurisdiction, target))
 

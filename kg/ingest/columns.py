@@ -33,8 +33,11 @@ def rows(path: Path, report: ImportReport, required: tuple[str, ...]) -> Iterato
         raise DataSyntaxError(path, 1, "no readable header row")
     names, repeated = unique_names([name.strip() for name in found[0].cells])
     for name in repeated:
-        report.warn(found[0].line, name, f"header {name!r} appears more than once: the copies are read as "
-                                         f"{name!r}, {name + ' (2)'!r}, ...")
+        report.warn(
+            found[0].line,
+            name,
+            f"header {name!r} appears more than once: the copies are read as {name!r}, {name + ' (2)'!r}, ...",
+        )
     missing = [name for name in required if name not in names]
     if missing:
         raise DataSyntaxError(path, found[0].line, f"missing column(s): {', '.join(missing)}")
@@ -49,4 +52,4 @@ def rows(path: Path, report: ImportReport, required: tuple[str, ...]) -> Iterato
         elif len(record.cells) != len(names):
             report.reject(record.line, None, f"row has {len(record.cells)} cells, the header has {len(names)}")
         else:
-            yield Row(record.line, dict(zip(names, record.cells)))
+            yield Row(record.line, dict(zip(names, record.cells, strict=True)))

@@ -16,8 +16,8 @@ from rdflib.namespace import RDF, SKOS
 
 from kg.ingest.report import ImportReport
 from kg.ingest.slugs import slug
-from kg.namespaces import ID, KG
 from kg.ingest.triples import TripleSet
+from kg.namespaces import ID, KG
 
 LANG = "en"
 
@@ -109,7 +109,12 @@ class Concepts:
                     self._by_label.setdefault(label.casefold(), entry)
 
     def use(
-        self, graph: TripleSet, scheme: Scheme, label: str, report: ImportReport | None = None, row: int | None = None,
+        self,
+        graph: TripleSet,
+        scheme: Scheme,
+        label: str,
+        report: ImportReport | None = None,
+        row: int | None = None,
         field: str | None = None,
     ) -> URIRef:
         """The concept a source label names in ``scheme``, described in ``graph``."""
@@ -119,8 +124,12 @@ class Concepts:
         kept = self._preferred.setdefault(iri, preferred)
         if kept != preferred and report is not None and (iri, preferred) not in self._warned:
             self._warned.add((iri, preferred))
-            report.warn(row, field, f"label drift: {preferred!r} is taken as another label of {kept!r} ({iri}); "
-                                    "list it in data/concepts/label-drift.csv to confirm")
+            report.warn(
+                row,
+                field,
+                f"label drift: {preferred!r} is taken as another label of {kept!r} ({iri}); "
+                "list it in data/concepts/label-drift.csv to confirm",
+            )
         self.describe(graph, scheme, iri, kept)
         for other in {written, preferred} - {kept}:
             graph.add((iri, SKOS.altLabel, Literal(other, lang=LANG)))
@@ -145,8 +154,11 @@ class Concepts:
         parts = [part.strip() for part in cell_value.split(",") if part.strip()]
         if len(parts) > 1 and all(part.casefold() in self._by_label for part in parts):
             return [self._jurisdiction(graph, self._by_label[part.casefold()], part) for part in parts]
-        report.warn(row, field, f"jurisdiction {cell_value!r} is not in data/concepts/jurisdictions.csv: "
-                                "minted without an ISO 3166 code")
+        report.warn(
+            row,
+            field,
+            f"jurisdiction {cell_value!r} is not in data/concepts/jurisdictions.csv: minted without an ISO 3166 code",
+        )
         return [self.use(graph, JURISDICTIONS, cell_value)]
 
     def jurisdiction_by_code(self, graph: TripleSet, code: str) -> URIRef | None:

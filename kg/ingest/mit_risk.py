@@ -13,12 +13,25 @@ from kg.ingest.concepts import LANG, Concepts, Scheme
 from kg.ingest.mit_taxonomy import DomainConcepts, split_numbered
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
-from kg.namespaces import ID, KG
 from kg.ingest.triples import TripleSet
+from kg.namespaces import ID, KG
 
 RISKS = Scheme("mit-ai-risk", KG.mitRisks)
-REQUIRED = ("Title", "QuickRef", "Ev_ID", "Category level", "Risk category", "Risk subcategory", "Description",
-            "Additional ev.", "Entity", "Intent", "Timing", "Domain", "Sub-domain")
+REQUIRED = (
+    "Title",
+    "QuickRef",
+    "Ev_ID",
+    "Category level",
+    "Risk category",
+    "Risk subcategory",
+    "Description",
+    "Additional ev.",
+    "Entity",
+    "Intent",
+    "Timing",
+    "Domain",
+    "Sub-domain",
+)
 _EV_ID = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:\.?([a-z]+))?$")
 EXCLUDED = "X.1"
 
@@ -59,8 +72,13 @@ def _paper(dataset: SourceDataset, paper_id: str) -> URIRef:
 
 
 def _import_row(
-    graph: TripleSet, row: Row, dataset: SourceDataset, concepts: Concepts, domains: DomainConcepts,
-    risks: _Risks, report: ImportReport,
+    graph: TripleSet,
+    row: Row,
+    dataset: SourceDataset,
+    concepts: Concepts,
+    domains: DomainConcepts,
+    risks: _Risks,
+    report: ImportReport,
 ) -> None:
     ev_id = row.get("Ev_ID")
     match = _EV_ID.match(ev_id)

@@ -14,8 +14,8 @@ from kg.ingest.dates import iso_date
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.tables import split_values
-from kg.namespaces import ID, KG, SCHEMA
 from kg.ingest.triples import TripleSet
+from kg.namespaces import ID, KG, SCHEMA
 
 CONCEPTS = Scheme("oecd-concept", KG.oecdConcepts)
 PUBLISHER = ID["org/oecd"]
@@ -55,7 +55,9 @@ def _import_row(
     suffix = ""
     if local in seen:
         suffix = f"-line-{row.line}"
-        report.warn(row.line, "id", f"duplicate ID {local} (first on line {seen[local]}): both rows kept on one incident")
+        report.warn(
+            row.line, "id", f"duplicate ID {local} (first on line {seen[local]}): both rows kept on one incident"
+        )
     seen.setdefault(local, row.line)
     key = f"OECD-{local}"
     incident = ID[f"incident/{key}"]
@@ -79,5 +81,8 @@ def _import_row(
         for jurisdiction in concepts.jurisdictions(graph, country, report, row.line, "country"):
             graph.add((incident, KG.jurisdiction, jurisdiction))
     if row.get("companies"):
-        report.warn(row.line, "companies", f"{local}: companies not imported, the export does not say their role: "
-                                          f"{row.get('companies')!r}")
+        report.warn(
+            row.line,
+            "companies",
+            f"{local}: companies not imported, the export does not say their role: {row.get('companies')!r}",
+        )

@@ -18,23 +18,23 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.ingest.slugs import label_from_slug, slug
-from kg.namespaces import ID, KG
 from kg.ingest.triples import TripleSet
+from kg.namespaces import ID, KG
 
 ORGANISATION, GROUP, PERSON = "organisation", "group", "person"
 KINDS = {ORGANISATION: (KG.Organisation, "org"), GROUP: (KG.Group, "group"), PERSON: (KG.Person, "person")}
 PLACEHOLDERS = {"unknown", "unknowns", "none", "n-a", "na", "not-known", "unclear"}
 COLLECTIVE_PREFIXES = ("unknown-", "unnamed-", "unidentified-", "anonymous-", "various-", "multiple-", "some-")
-COLLECTIVE_NOUNS = {
-    "developers", "users", "actors", "operators", "creators", "scammers", "researchers", "accounts", "students",
-    "supporters", "hackers", "influencers", "deployers", "figures", "organizations", "organisations", "boys",
-    "girls", "groups", "operatives", "reviewers", "authors", "firms", "cybercriminals", "criminals", "fraudsters",
-    "people", "individuals", "employees", "workers", "drivers", "parents", "teachers", "activists", "artists",
-    "journalists", "officials", "members", "owners", "sellers", "vendors", "companies", "agencies", "schools",
-    "colleges", "universities", "hospitals", "courts", "offices", "governments", "departments", "perpetrators",
-    "bots", "trolls", "impersonators", "residents", "citizens", "customers", "patients", "victims", "children",
-    "minors", "women", "men", "candidates", "politicians", "lawyers", "platforms-users",
-}
+COLLECTIVE_NOUNS = frozenset(
+    """
+    developers users actors operators creators scammers researchers accounts students supporters hackers influencers
+    deployers figures organizations organisations boys girls groups operatives reviewers authors firms
+    cybercriminals criminals fraudsters people individuals employees workers drivers parents teachers activists
+    artists journalists officials members owners sellers vendors companies agencies schools colleges universities
+    hospitals courts offices governments departments perpetrators bots trolls impersonators residents citizens
+    customers patients victims children minors women men candidates politicians lawyers
+    """.split()
+)
 _SLUG_LIKE = re.compile(r"^[a-z0-9][a-z0-9._'()\"&-]*$")
 
 
@@ -81,7 +81,9 @@ class Agents:
     """Resolves the names in source cells to agent nodes and writes them into importers' graphs."""
 
     def __init__(
-        self, aliases: list[Alias] | None = None, kinds: dict[str, str] | None = None,
+        self,
+        aliases: list[Alias] | None = None,
+        kinds: dict[str, str] | None = None,
         curated_labels: dict[URIRef, str] | None = None,
     ) -> None:
         self.aliases = aliases or []
@@ -113,13 +115,15 @@ class Agents:
             return None
         if key in self._kinds:
             return self._kinds[key]
-        if key in self._organisations or key in {a.key for a in self.aliases}:
+        if key in self._organisations:
             return ORGANISATION
         if is_collective(key):
             return GROUP
         return default
 
-    def agent(self, graph: TripleSet, name: str, default_kind: str = ORGANISATION, from_slug: bool = False) -> URIRef | None:
+    def agent(
+        self, graph: TripleSet, name: str, default_kind: str = ORGANISATION, from_slug: bool = False
+    ) -> URIRef | None:
         """The node of the party ``name`` names (None for placeholders such as ``unknown``), described in ``graph``.
 
         ``from_slug`` says the source gives slugs (AIID): the node is labelled from the slug unless a better
@@ -157,6 +161,7 @@ class Agents:
             if alias.alias != self._labels[iri]:
                 is_slug = alias.alias == slug(alias.alias)
                 graph.add((iri, SKOS.hiddenLabel if is_slug else SKOS.altLabel, Literal(alias.alias)))
-            note = f"{alias.alias!r} is this organisation: {alias.evidence} (data/organisations/aliases.csv line {alias.line})"
+            where = f"data/organisations/aliases.csv line {alias.line}"
+            note = f"{alias.alias!r} is this organisation: {alias.evidence} ({where})"
             graph.add((iri, SKOS.editorialNote, Literal(note, lang="en")))
         return graph

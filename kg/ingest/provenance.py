@@ -62,7 +62,12 @@ class SourceDataset:
 
 
 def involvement(
-    graph: TripleSet, incident_key: str, dataset: SourceDataset, role: URIRef, agent: URIRef, target: URIRef,
+    graph: TripleSet,
+    incident_key: str,
+    dataset: SourceDataset,
+    role: URIRef,
+    agent: URIRef,
+    target: URIRef,
     source: URIRef,
 ) -> URIRef:
     """An alleged involvement of ``agent`` in ``target`` with ``role``, resting on the row ``source``."""

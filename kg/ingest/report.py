@@ -76,12 +76,21 @@ def summary_table(reports: list[ImportReport]) -> str:
     """One line per source: rows read, imported, rejected, empty, warnings, and the graph it went into."""
     header = ("source", "rows read", "imported", "rejected", "empty", "warnings", "graph")
     rows = [header] + [
-        (r.source, str(r.rows_read), str(r.imported), str(len(r.rejected)), str(r.empty), str(len(r.warnings)),
-         r.graph.removeprefix(BASE))
+        (
+            r.source,
+            str(r.rows_read),
+            str(r.imported),
+            str(len(r.rejected)),
+            str(r.empty),
+            str(len(r.warnings)),
+            r.graph.removeprefix(BASE),
+        )
         for r in reports
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join(
-        "  ".join(cell.ljust(w) if i in (0, 6) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        "  ".join(
+            cell.ljust(w) if i in (0, 6) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
         for row in rows
     )

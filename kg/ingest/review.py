@@ -20,9 +20,38 @@ from rdflib import URIRef
 from kg.ingest.slugs import slug
 
 COMPANY_FORMS = {
-    "inc", "incorporated", "ltd", "limited", "llc", "llp", "corp", "corporation", "co", "company", "plc", "group",
-    "gmbh", "ag", "sa", "sas", "bv", "nv", "holdings", "holding", "platforms", "technologies", "technology",
-    "com", "pty", "pvt", "srl", "spa", "ab", "as", "oy", "kk",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "group",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "bv",
+    "nv",
+    "holdings",
+    "holding",
+    "platforms",
+    "technologies",
+    "technology",
+    "com",
+    "pty",
+    "pvt",
+    "srl",
+    "spa",
+    "ab",
+    "as",
+    "oy",
+    "kk",
 }
 _PARENTHESES = re.compile(r"\s*\([^)]*\)\s*")
 ORG_PREFIX = "https://w3id.org/ai-incidents/id/org/"
@@ -53,21 +82,27 @@ def base_name(key: str) -> str:
 
 def candidates(names: Mapping[URIRef, set[str]]) -> list[Candidate]:
     """Pairs of organisations (by key) that might be the same, with the names each was given."""
-    keys = {str(iri).removeprefix(ORG_PREFIX): sorted(found) for iri, found in names.items() if str(iri).startswith(ORG_PREFIX)}
+    keys = {
+        str(iri).removeprefix(ORG_PREFIX): sorted(found)
+        for iri, found in names.items()
+        if str(iri).startswith(ORG_PREFIX)
+    }
     pairs: dict[tuple[str, str], str] = {}
 
     def pair(a: str, b: str, reason: str) -> None:
         if a != b and a in keys and b in keys:
             pairs.setdefault((min(a, b), max(a, b)), reason)
 
-    for field, reason in ((base_name, "same name apart from a company-form word"),
-                          (lambda k: k.replace("-", ""), "same name apart from hyphens or spaces")):
+    for field, reason in (
+        (base_name, "same name apart from a company-form word"),
+        (lambda k: k.replace("-", ""), "same name apart from hyphens or spaces"),
+    ):
         groups: dict[str, list[str]] = defaultdict(list)
         for key in keys:
             groups[field(key)].append(key)
         for group in groups.values():
             for i, a in enumerate(group):
-                for b in group[i + 1:]:
+                for b in group[i + 1 :]:
                     pair(a, b, reason)
     for key, found in keys.items():
         for name in found:
@@ -76,9 +111,7 @@ def candidates(names: Mapping[URIRef, set[str]]) -> list[Candidate]:
             if "/" in name:
                 for part in name.split("/"):
                     pair(key, slug(part), f"{name!r} joins several names")
-    return sorted(
-        Candidate(a, b, reason, "; ".join(keys[a]), "; ".join(keys[b])) for (a, b), reason in pairs.items()
-    )
+    return sorted(Candidate(a, b, reason, "; ".join(keys[a]), "; ".join(keys[b])) for (a, b), reason in pairs.items())
 
 
 def to_csv(found: list[Candidate]) -> str:

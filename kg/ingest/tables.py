@@ -66,7 +66,9 @@ def records(path: Path, width: int | None = None, start: int = 0) -> Iterator[Re
         try:
             cells, used = _parse_one(lines, index)
         except csv.Error as error:
-            yield Record(index + 1, [], f"broken quoting: a quoted cell opened on this line is not closed (csv: {error})")
+            yield Record(
+                index + 1, [], f"broken quoting: a quoted cell opened on this line is not closed (csv: {error})"
+            )
             index += 1
             continue
         except StopIteration:

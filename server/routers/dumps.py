@@ -55,7 +55,7 @@ def served_release(request: Request) -> Release:
     return release
 
 
-@router.get("/dumps/")
+@router.api_route("/dumps/", methods=["GET", "HEAD"])
 def listing(request: Request, store: StoreDep, settings: SettingsDep, format: str | None = None) -> Response:
     """The current release: each file's size, triples, SHA-256, media type, licence; as HTML or DCAT."""
     release = served_release(request)

@@ -46,7 +46,7 @@ def _document(request: Request, store: TripleStore, space: str, path: str, forma
     return render(request, "resource.html", headers=html_headers(request), s=summary)
 
 
-@router.get("/id/{path:path}", include_in_schema=False)
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
 def thing(path: str, request: Request, store: StoreDep) -> Response:
     """A thing's IRI: 303 See Other to the document about it (404 when nothing is known about it)."""
     asked = f"{describe.ID}{path}"
@@ -60,13 +60,13 @@ def thing(path: str, request: Request, store: StoreDep) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-@router.get("/doc/{path:path}")
+@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"])
 def document(path: str, request: Request, store: StoreDep, format: str | None = None) -> Response:
     """The document about a thing: HTML for people; Turtle, JSON-LD, N-Triples or RDF/XML by Accept or ``format=``."""
     return _document(request, store, "id", path, format)
 
 
-@router.get("/graph/{path:path}")
+@router.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
 def named_graph(path: str, request: Request, store: StoreDep, format: str | None = None) -> Response:
     """A named graph's IRI: what the graph says of itself (its title, its source), in HTML or RDF."""
     return _document(request, store, "graph", path, format)

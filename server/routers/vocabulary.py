@@ -21,7 +21,7 @@ from server.rendering import render
 router = APIRouter()
 
 
-@router.get("/def")
+@router.api_route("/def", methods=["GET", "HEAD"])
 def ontology(request: Request, store: StoreDep, format: str | None = None) -> Response:
     """The ontology: its classes, properties, concept schemes and individuals (HTML), or all of it in RDF."""
     media_type = representation(request, format)
@@ -30,7 +30,7 @@ def ontology(request: Request, store: StoreDep, format: str | None = None) -> Re
     return render(request, "vocabulary.html", headers=html_headers(request), v=index(ontology_graph(store)))
 
 
-@router.get("/def/{name}")
+@router.api_route("/def/{name}", methods=["GET", "HEAD"])
 def term(name: str, request: Request, store: StoreDep, format: str | None = None) -> Response:
     """One term: its label, definition, place in the hierarchy, domain and range, and what refers to it."""
     asked = f"{ONTOLOGY_IRI}/{name}"

@@ -18,7 +18,7 @@ router = APIRouter()
 PATH = "/.well-known/void"
 
 
-@router.get(PATH)
+@router.api_route(PATH, methods=["GET", "HEAD"])
 def void(request: Request, store: StoreDep, settings: SettingsDep, format: str | None = None) -> Response:
     """Triple and entity counts, class and property partitions, endpoint, dumps, URI space, examples, licence."""
     media_type = negotiation.negotiate(request.headers.get("accept"), format).get("graph")

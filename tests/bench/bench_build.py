@@ -31,16 +31,26 @@ _MINTED = re.compile(rb"(<https://w3id\.org/ai-incidents/id/[a-z-]+/)")
 
 def machine() -> str:
     """Cores, CPU model, memory and load: the figures every measurement depends on."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "0")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
+    )
     import pyoxigraph
     import pyshacl
     import rdflib
-    return (f"machine: {os.cpu_count()} cores, {cpu}, {int(memory) / 1024 / 1024:.1f} GiB, load {os.getloadavg()[0]:.2f}"
-            f"\npython {platform.python_version()}, pyoxigraph {pyoxigraph.__version__}, rdflib {rdflib.__version__},"
-            f" pyshacl {pyshacl.__version__}")
+
+    return (
+        f"machine: {os.cpu_count()} cores, {cpu}, {int(memory) / 1024 / 1024:.1f} GiB, load {os.getloadavg()[0]:.2f}"
+        f"\npython {platform.python_version()}, pyoxigraph {pyoxigraph.__version__}, rdflib {rdflib.__version__},"
+        f" pyshacl {pyshacl.__version__}"
+    )
 
 
 def _in_child(job: Callable[..., dict[str, float]], args: tuple, queue: mp.Queue) -> None:
@@ -125,9 +135,13 @@ def table(rows: list[tuple[str, dict[str, float]]]) -> str:
     keys = list(dict.fromkeys(key for _, figures in rows for key in figures))
     out = ["run".ljust(14) + "".join(key.rjust(20) for key in keys)]
     for name, figures in rows:
-        out.append(name.ljust(14) + "".join(
-            (f"{figures[key]:.2f}" if isinstance(figures.get(key), float) else str(figures.get(key, ""))).rjust(20)
-            for key in keys))
+        out.append(
+            name.ljust(14)
+            + "".join(
+                (f"{figures[key]:.2f}" if isinstance(figures.get(key), float) else str(figures.get(key, ""))).rjust(20)
+                for key in keys
+            )
+        )
     return "\n".join(out)
 
 
@@ -140,9 +154,10 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     print(machine(), flush=True)
     builds = [fresh(full_build) for _ in range(args.repeat)]
-    median = {key: statistics.median(run[key] for run in builds) for key in builds[0]}
-    rows = [(f"build #{i + 1}", run) for i, run in enumerate(builds)] + [("build median", median)]
-    print("\nFull build of all sources (each in a fresh process):\n" + table(rows), flush=True)
+    if builds:
+        median = {key: statistics.median(run[key] for run in builds) for key in builds[0]}
+        rows = [(f"build #{i + 1}", run) for i, run in enumerate(builds)] + [("build median", median)]
+        print("\nFull build of all sources (each in a fresh process):\n" + table(rows), flush=True)
     grown = [(f"{k} cop{'y' if k == 1 else 'ies'}", fresh(grow, k, args.pyshacl)) for k in args.copies]
     print("\nValidation and store load as the graph grows:\n" + table(grown), flush=True)
 
