@@ -357,7 +357,8 @@ class EmbeddedStore:
         fmt = _rdf_format(media_type)
         prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
         if fmt.supports_datasets:
-            named = (q for q in self._store.quads_for_pattern(None, None, None) if q.graph_name != DEFAULT)
+            graphs = self._store.named_graphs()
+            named = (q for graph in graphs for q in self._store.quads_for_pattern(None, None, None, graph))
             ox.serialize(named, output, format=fmt, prefixes=prefixes)
         else:
             self._store.dump(output, format=fmt, from_graph=DEFAULT, prefixes=prefixes)
