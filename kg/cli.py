@@ -184,8 +184,10 @@ def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_
 @main.command("examples")
 def examples_command() -> None:
     """List the example queries shipped with the package."""
-    for example in queries.examples().values():
-        click.echo(f"{example.name:<24} {example.title}: {example.description}")
+    found = queries.examples()
+    width = max(map(len, found), default=0)
+    for example in found.values():
+        click.echo(f"{example.name:<{width}}  {example.title}: {example.description}")
 
 
 @main.command("dump")
