@@ -65,7 +65,8 @@ class Release:
     changes: Changes
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -74,7 +75,7 @@ def _sha256(path: Path) -> str:
 
 
 def _describe(path: Path, media_type: str, triples: int | None = None, compressed: bool = False) -> ReleaseFile:
-    return ReleaseFile(path.name, media_type, path.stat().st_size, _sha256(path), triples, compressed)
+    return ReleaseFile(path.name, media_type, path.stat().st_size, sha256_of(path), triples, compressed)
 
 
 def _sort_unique(source: Path, target: Path, scratch: Path) -> None:

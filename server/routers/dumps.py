@@ -7,7 +7,6 @@ their SHA-256 as entity tag, so identical files keep their tag across builds.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from rdflib import Graph
 from kg.errors import KgError, NotFound, StoreError
 from kg.licence import rights_statement
 from kg.publication import ensure_release, releases_dir
-from kg.release import CATALOGUE, CHANGELOG, Release, catalogue
+from kg.release import CATALOGUE, CHANGELOG, Release, catalogue, sha256_of
 from kg.settings import Settings
 from kg.store import EmbeddedStore
 from server.conditional import FileVersion, file_response
@@ -67,14 +66,6 @@ def listing(request: Request, store: StoreDep, settings: SettingsDep, format: st
     return graph_response(Graph().parse(data=text, format="turtle"), media_type)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"])
 def download(name: str, request: Request) -> Response:
     """One file of the release, with ETag, Last-Modified and byte ranges; conditional requests answered."""
@@ -84,7 +75,7 @@ def download(name: str, request: Request) -> Response:
         entry = listed[name]
         media_type, digest = ("application/gzip" if entry.compressed else entry.media_type), entry.sha256
     elif name in EXTRAS:
-        media_type, digest = EXTRAS[name], _sha256(release.folder / name)
+        media_type, digest = EXTRAS[name], sha256_of(release.folder / name)
     else:
         known = ", ".join([*listed, *EXTRAS])
         raise NotFound(f"release {release.version} has no file '{name}': it has {known}")
