@@ -7,15 +7,17 @@ import re
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS
 
 from kg.ingest.columns import Row, rows
 from kg.ingest.dates import iso_date
+from kg.ingest.incidents import incident as describe_incident
+from kg.ingest.incidents import web_page
 from kg.ingest.organisations import GROUP, ORGANISATION, Agents
 from kg.ingest.provenance import SourceDataset, involvement
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.triples import TripleSet
-from kg.namespaces import ID, KG, SCHEMA
+from kg.namespaces import ID, KG
 
 PUBLISHER = ID["org/responsible-ai-collaborative"]
 DEPLOYER, DEVELOPER = "Alleged deployer of AI system", "Alleged developer of AI system"
@@ -117,19 +119,8 @@ def _add(
         graph.add((source, DCTERMS.identifier, Literal(object_id.group(1))))
     elif row.get("_id"):
         report.warn(row.line, "_id", f"not an ObjectId(...): {row.get('_id')!r}")
-    page = ID[f"source/aiid-cite-{number}"]
-    graph.add((page, RDF.type, KG.WebPage))
-    graph.add((page, SCHEMA.url, URIRef(f"https://incidentdatabase.ai/cite/{number}")))
-    graph.add((page, SCHEMA.publisher, PUBLISHER))
-    graph.add((incident, RDF.type, KG.Incident))
-    graph.add((incident, SKOS.notation, Literal(key)))
-    graph.add((incident, DCTERMS.title, Literal(" ".join(row.get("title").split()), lang="en")))
-    if row.get("description"):
-        graph.add((incident, DCTERMS.description, Literal(" ".join(row.get("description").split()), lang="en")))
-    if day is not None:
-        graph.add((incident, KG.occurred, day))
-    graph.add((incident, KG.describedBy, page))
-    graph.add((incident, KG.describedBy, source))
+    page = web_page(graph, ID[f"source/aiid-cite-{number}"], f"https://incidentdatabase.ai/cite/{number}", PUBLISHER)
+    describe_incident(graph, incident, key, row.get("title"), row.get("description"), day, (page, source))
     for column, role, name in parties:
         known = name in builders or agents.is_organisation(name)
         default = ORGANISATION if column != HARMED or known else GROUP

@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
-
 from kg.ingest.columns import Row, rows
 from kg.ingest.concepts import Concepts, Scheme
 from kg.ingest.dates import iso_date
+from kg.ingest.incidents import incident as describe_incident
+from kg.ingest.incidents import web_page
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.tables import split_values
 from kg.ingest.triples import TripleSet
-from kg.namespaces import ID, KG, SCHEMA
+from kg.namespaces import ID, KG
 
 CONCEPTS = Scheme("oecd-concept", KG.oecdConcepts)
 PUBLISHER = ID["org/oecd"]
@@ -62,19 +61,8 @@ def _import_row(
     key = f"OECD-{local}"
     incident = ID[f"incident/{key}"]
     source = dataset.record(graph, key, f"incident {local}", suffix)
-    page = ID[f"source/oecd-aim-page-{local}"]
-    graph.add((page, RDF.type, KG.WebPage))
-    graph.add((page, SCHEMA.url, URIRef(f"https://oecd.ai/en/incidents/{local}")))
-    graph.add((page, SCHEMA.publisher, PUBLISHER))
-    graph.add((incident, RDF.type, KG.Incident))
-    graph.add((incident, SKOS.notation, Literal(key)))
-    graph.add((incident, DCTERMS.title, Literal(" ".join(row.get("title").split()), lang="en")))
-    if row.get("summary"):
-        graph.add((incident, DCTERMS.description, Literal(" ".join(row.get("summary").split()), lang="en")))
-    if day is not None:
-        graph.add((incident, KG.occurred, day))
-    graph.add((incident, KG.describedBy, source))
-    graph.add((incident, KG.describedBy, page))
+    page = web_page(graph, ID[f"source/oecd-aim-page-{local}"], f"https://oecd.ai/en/incidents/{local}", PUBLISHER)
+    describe_incident(graph, incident, key, row.get("title"), row.get("summary"), day, (source, page))
     for label in split_values(row.get("concepts"), ","):
         graph.add((incident, KG.classification, concepts.use(graph, CONCEPTS, label, report, row.line, "concepts")))
     for country in split_values(row.get("country"), ","):
