@@ -152,6 +152,11 @@ class KG(DefinedNamespace):
     csetHarmDistributionBases: URIRef
     csetAIMethods: URIRef
     oecdConcepts: URIRef
+    # links between incident databases
+    IncidentLink: URIRef
+    linkMethod: URIRef
+    linkScore: URIRef
+    linkEvidence: URIRef
 
 
 AIRO = Namespace("https://w3id.org/airo#")
