@@ -23,7 +23,7 @@ from kg.ingest.review import to_csv as review_csv
 from kg.loading import RdfFile, discover_ontology, graph_for
 from kg.resources import resolve_data_dir
 from kg.settings import get_settings
-from kg.store import Boolean, EmbeddedStore, Solutions, Triples
+from kg.store import Boolean, EmbeddedStore, Solutions, TripleStore, Triples
 from kg.validation import ValidationReport, validate_store
 
 RESULT_MEDIA_TYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
@@ -31,6 +31,19 @@ RESULT_MEDIA_TYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values", "js
 
 def _store_path(option: Path | None) -> Path:
     return option or get_settings().store
+
+
+def _open_store(store_path: Path | None, store_url: str | None) -> TripleStore:
+    """--store-url, else --store, else KG_STORE_URL, else the embedded store at KG_STORE."""
+    url = store_url or (None if store_path else get_settings().store_url)
+    if url:
+        from kg.remote_store import remote_from_settings
+
+        return remote_from_settings(url)
+    return EmbeddedStore.open(_store_path(store_path))
+
+
+STORE_URL_HELP = "SPARQL endpoint of a remote store (e.g. Virtuoso's http://host:8890/sparql; default: $KG_STORE_URL)."
 
 
 def _progress(message: str) -> None:
@@ -83,11 +96,25 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail (exit 1, old store kept) if any source row is rejected.")
 @click.option("--warnings", "show_warnings", is_flag=True, help="List every import warning, not only their number.")
 @click.option("--review-out", type=click.Path(dir_okay=False, path_type=Path), help="Write the organisations that may be one and the same (CSV) here.")
-def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, show_warnings: bool, review_out: Path | None) -> None:
+@click.option("--store-url", help="Also load the built store into this remote SPARQL store (its graphs replaced), in bulk.")
+def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, show_warnings: bool, review_out: Path | None, store_url: str | None) -> None:
     """Load the ontology and data, import the sources, validate, and write a fresh store (the old one stays if this fails)."""
+    import tempfile
+
     data = resolve_data_dir(data_dir or get_settings().data)
+    store_url = store_url or (None if store_path else get_settings().store_url)
+    staging = tempfile.TemporaryDirectory(prefix="kg-build-") if store_url and not store_path else None
     try:
-        result = build(data, _store_path(store_path), progress=_progress, strict=strict)
+        target = Path(staging.name) if staging else _store_path(store_path)
+        result = build(data, target, progress=_progress, strict=strict)
+        if store_url:
+            from kg.remote_store import remote_from_settings
+
+            loaded = remote_from_settings(store_url).replace_with(EmbeddedStore.open(target), _progress)
+            click.echo(
+                f"Loaded {loaded.statements} statements ({loaded.graphs} graphs and their merge) into {store_url} "
+                f"in {loaded.seconds:.1f} s ({loaded.per_second:,.0f} statements/s)."
+            )
     except RowsRejected as error:
         click.echo("\n".join(f"rejected: {problem}" for problem in error.rejected))
         click.echo(f"error: {error}", err=True)
@@ -97,6 +124,9 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
         _fail(error)
     except KgError as error:
         _fail(error)
+    finally:
+        if staging:
+            staging.cleanup()
     click.echo(f"Built {result.triples} triples ({result.quads} quads in {result.graphs} graphs) from {result.files} files in {data}.")
     if result.sources:
         click.echo(summary_table(list(result.sources)))
@@ -145,7 +175,8 @@ def _files_to_validate(paths: tuple[Path, ...]) -> list[RdfFile]:
 @click.option("--param", "params", multiple=True, metavar="NAME=IRI", help="Bind a variable to an IRI (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
-def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_name: str | None, params: tuple[str, ...], output_format: str, store_path: Path | None) -> None:
+@click.option("--store-url", help=STORE_URL_HELP)
+def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_name: str | None, params: tuple[str, ...], output_format: str, store_path: Path | None, store_url: str | None) -> None:
     """Run a SPARQL query (text, --file or --example) against the store."""
     given = [x for x in (sparql, query_file, example_name) if x]
     if len(given) != 1:
@@ -162,7 +193,7 @@ def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_
             if not sep:
                 raise click.UsageError(f"--param takes NAME=IRI, not {param!r}")
             bindings[name.lstrip("?")] = URIRef(value.strip("<>"))
-        store = EmbeddedStore.open(_store_path(store_path))
+        store = _open_store(store_path, store_url)
         if output_format != "table":
             result = store.query(text, bindings)
             if isinstance(result, Triples):
@@ -193,10 +224,11 @@ def examples_command() -> None:
 @main.command("dump")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
-def dump_command(out_dir: Path, store_path: Path | None) -> None:
+@click.option("--store-url", help=STORE_URL_HELP)
+def dump_command(out_dir: Path, store_path: Path | None, store_url: str | None) -> None:
     """Write the whole graph as Turtle (all graphs merged) and N-Quads (with provenance graphs)."""
     try:
-        written = dump(EmbeddedStore.open(_store_path(store_path)), out_dir)
+        written = dump(_open_store(store_path, store_url), out_dir)
     except KgError as error:
         _fail(error)
     for path in written:
@@ -264,3 +296,21 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int) -
     os.environ["KG_STORE"] = str(path)
     os.environ["KG_PUBLIC_URL"] = settings.public_url
     uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers)
+
+
+@main.command("link")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to read the incidents from.")
+@click.option("--out", "review_path", type=click.Path(dir_okay=False, path_type=Path), help="Review file to (re)write, keeping the decisions in it [default: <data>/review/incident-candidates.csv].")
+@click.option("--links", "links_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the automatic and reviewed links as Turtle (e.g. data/links/incidents.ttl).")
+def link_command(store_path: Path | None, review_path: Path | None, links_path: Path | None) -> None:
+    """Recompute incident candidates across AIAAIC, AIID and OECD and write the review file (and the links)."""
+    from kg.link import link_incidents
+
+    try:
+        review_path = review_path or resolve_data_dir(get_settings().data) / "review" / "incident-candidates.csv"
+        result = link_incidents(EmbeddedStore.open(_store_path(store_path)), review_path, links_path)
+    except KgError as error:
+        _fail(error)
+    click.echo(f"{len(result.candidates)} candidates, {result.exact} proposed as skos:exactMatch; "
+               f"{result.review_rows} rows for review in {review_path}"
+               + (f"; links in {links_path}" if links_path else ""), err=True)

@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,16 @@ class Settings(BaseSettings):
 
     store: Path = default_store_path()
     """Directory of the embedded store (``KG_STORE``)."""
+
+    store_url: str | None = None
+    """SPARQL 1.1 query endpoint of a remote store (``KG_STORE_URL``, e.g. Virtuoso's ``http://host:8890/sparql``);
+    unset: the embedded store under ``store`` is used."""
+
+    store_user: str | None = None
+    """User for updates and loads on the remote store (``KG_STORE_USER``; HTTP digest authentication)."""
+
+    store_password: SecretStr | None = None
+    """Password of ``store_user`` (``KG_STORE_PASSWORD``)."""
 
     data: Path | None = None
     """Data directory to build from (``KG_DATA``); default: ``./data`` if present, else the packaged copy."""

@@ -184,6 +184,36 @@ def count_results(data: bytes, media_type: str) -> int:
     return 1 if isinstance(results, ox.QueryBoolean) else sum(1 for _ in results)
 
 
+def convert_results(data: bytes, from_media_type: str, output: BinaryIO, to_media_type: str) -> None:
+    """Rewrite serialised SELECT/ASK results in another results format, with the engine's writers (remote stores)."""
+    try:
+        results = ox.parse_query_results(data, format=_results_format(from_media_type))
+    except SyntaxError as error:
+        raise StoreError(f"the store sent results that cannot be read: {error}") from error
+    results.serialize(output, format=_results_format(to_media_type))
+
+
+def convert_rdf(
+    parts: Iterable[tuple[bytes, str | None]], from_media_type: str, output: BinaryIO, to_media_type: str
+) -> None:
+    """Rewrite serialised RDF, each part put in its graph (None: the default), in another format (remote stores).
+
+    Written as the embedded store writes it: Turtle and TriG with our prefixes; triple formats get the triples.
+    """
+    fmt = _rdf_format(to_media_type)
+    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    quads: list[ox.Quad | ox.Triple] = []
+    try:
+        for data, graph in parts:
+            target = ox.NamedNode(graph) if graph else DEFAULT
+            for quad in ox.parse(data, format=_rdf_format(from_media_type)):
+                quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, target) if fmt.supports_datasets
+                             else ox.Triple(quad.subject, quad.predicate, quad.object))
+    except SyntaxError as error:
+        raise StoreError(f"the store sent RDF that cannot be read: {error}") from error
+    ox.serialize(quads, output, format=fmt, prefixes=prefixes)
+
+
 class EmbeddedStore:
     """A pyoxigraph store, on disk (the default) or in memory."""
 
@@ -362,6 +392,11 @@ class EmbeddedStore:
             ox.serialize(named, output, format=fmt, prefixes=prefixes)
         else:
             self._store.dump(output, format=fmt, from_graph=DEFAULT, prefixes=prefixes)
+
+    def graph_ntriples(self, graph: str | None) -> bytes:
+        """One named graph (or, for None, the merged default graph) as N-Triples, to copy it elsewhere."""
+        target = ox.NamedNode(graph) if graph else DEFAULT
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=target) or b""
 
     # -- writing (only while building) ----------------------------------------------------------
 

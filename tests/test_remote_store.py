@@ -1,0 +1,245 @@
+"""The remote store on a real Virtuoso (started by ``.ci/start-virtuoso`` on loopback): loaded from the session's
+embedded store, it answers through the same interface with the same counts, answers, bindings, graphs and dumps.
+
+Without Virtuoso installed these tests skip, saying why; ``KG_REQUIRE_VIRTUOSO=1`` (set by ``.ci/run``) makes
+a missing Virtuoso a failure instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg import queries
+from kg.errors import QueryError, StoreError
+from kg.namespaces import GRAPH, ID
+from kg.remote_store import MANIFEST, MERGED, RemoteStore
+from kg.store import Boolean, EmbeddedStore, Solutions, Triples, count_results
+
+REPO = Path(__file__).resolve().parents[1]
+START = REPO / ".ci" / "start-virtuoso"
+KG_SCRIPT = Path(sys.executable).with_name("kg")
+INCIDENT = ID["incident/AIAAIC0288"]
+PAGE_GRAPH = str(GRAPH["curated/kings-cross/page"])
+ROW_GRAPH = str(GRAPH["aiaaic/2026-05"])
+
+
+def start_virtuoso(folder: Path) -> dict[str, str]:
+    """Start a throw-away Virtuoso in ``folder``; returns its KG_* settings (URL, user, password, pid)."""
+    if shutil.which("virtuoso-t") is None:
+        reason = "Virtuoso is not installed (apt-get install virtuoso-opensource)"
+        if os.environ.get("KG_REQUIRE_VIRTUOSO") == "1":
+            pytest.fail(f"{reason}, and KG_REQUIRE_VIRTUOSO=1 requires it")
+        pytest.skip(f"{reason}; set KG_REQUIRE_VIRTUOSO=1 to make this a failure")
+    started = subprocess.run([str(START), str(folder)], capture_output=True, text=True, timeout=120, check=False)
+    assert started.returncode == 0, started.stderr
+    return dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+
+
+def stop_virtuoso(settings: dict[str, str]) -> None:
+    pid = int(settings["KG_VIRTUOSO_PID"])
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    settings = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield settings
+    stop_virtuoso(settings)
+
+
+@pytest.fixture(scope="module")
+def loaded(virtuoso: dict[str, str], store: EmbeddedStore):
+    """The session's embedded store loaded into Virtuoso, and the load's report."""
+    remote = RemoteStore(virtuoso["KG_STORE_URL"], virtuoso["KG_STORE_USER"], virtuoso["KG_STORE_PASSWORD"])
+    report = remote.replace_with(store)
+    print(f"\nloaded {report.statements} statements in {report.seconds:.1f} s ({report.per_second:,.0f}/s)")
+    return remote, report
+
+
+@pytest.fixture(scope="module")
+def remote(loaded) -> RemoteStore:
+    return loaded[0]
+
+
+def rows(store, sparql: str, bindings=None, **graphs) -> list[dict]:
+    result = store.query(sparql, bindings, **graphs)
+    assert isinstance(result, Solutions)
+    return result.rows
+
+
+def normalised(result: Solutions) -> set[tuple]:
+    """Rows as comparable values: GROUP_CONCAT lists as sets (their order is unspecified), lexical forms only
+    (Virtuoso drops the language of a GROUP_CONCAT of tagged strings, where Oxigraph keeps a shared one)."""
+    return {
+        tuple(frozenset(str(row.get(v, "")).split("; ")) for v in result.variables) for row in result.rows
+    }
+
+
+# -- loading and counting ----------------------------------------------------------------------------
+
+
+def test_the_load_reports_every_statement_it_wrote(loaded, store):
+    _, report = loaded
+    assert report.graphs == len(store.graph_names())
+    assert report.statements == store.quad_count() + store.triple_count() > 0
+    assert report.per_second > 0
+
+
+def test_counts_and_graph_names_match_the_embedded_store(remote, store):
+    assert remote.graph_names() == store.graph_names()
+    assert MERGED not in remote.graph_names() and MANIFEST not in remote.graph_names()
+    assert remote.quad_count() == store.quad_count()
+    assert remote.triple_count() == store.triple_count()
+
+
+def test_named_graphs_are_ours_only_and_survive_the_round_trip(remote, store):
+    """GRAPH ?g sees our graphs, not the merge, the manifest or Virtuoso's own system graphs."""
+    sparql = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    sizes = lambda s: {str(r["g"]): int(r["n"]) for r in rows(s, sparql)}
+    assert sizes(remote) == sizes(store)
+
+
+# -- answers -----------------------------------------------------------------------------------------
+
+
+def test_the_kings_cross_example_gives_the_embedded_answers(remote, store):
+    example = queries.example("kings-cross")
+    there, here = remote.query(example.text, example.params), store.query(example.text, example.params)
+    assert isinstance(there, Solutions) and isinstance(here, Solutions)
+    assert there.variables == here.variables
+    assert here.rows and normalised(there) == normalised(here)
+
+
+@pytest.mark.parametrize("name", ["deployers-of-facial-recognition", "incidents-per-year", "issues-count"])
+def test_examples_with_bound_parameters_and_aggregates_agree(remote, store, name):
+    example = queries.example(name)
+    there, here = remote.query(example.text, example.params), store.query(example.text, example.params)
+    assert isinstance(there, Solutions) and here.rows
+    assert normalised(there) == normalised(here)
+
+
+def test_a_fact_stated_by_two_sources_is_returned_once(remote):
+    graphs = {str(r["g"]) for r in rows(remote, "SELECT ?incident ?g WHERE { GRAPH ?g { ?incident dct:title ?t } }", {"incident": INCIDENT})}
+    assert {PAGE_GRAPH, ROW_GRAPH} <= graphs
+    titles = rows(remote, "SELECT ?title ?incident WHERE { ?incident dct:title ?title }", {"incident": INCIDENT})
+    assert len(titles) == 1
+
+
+def test_a_bound_literal_is_matched_as_a_value_and_an_injection_is_not_parsed(remote, store):
+    sparql = "SELECT ?s ?title WHERE { ?s dct:title ?title }"
+    title = rows(store, "SELECT ?title ?s WHERE { ?s dct:title ?title }", {"s": INCIDENT})[0]["title"]
+    found = {r["s"] for r in rows(remote, sparql, {"title": title})}
+    assert INCIDENT in found and found == {r["s"] for r in rows(store, sparql, {"title": title})}
+    injected = Literal('x" } UNION { ?s ?p ?title } #\n"""', lang="en")
+    assert rows(remote, sparql, {"title": injected}) == []
+    with pytest.raises(QueryError, match="bind"):
+        remote.query(sparql, {"s": URIRef(f"{INCIDENT}> ?p ?o . <{INCIDENT}")})
+
+
+def test_default_graphs_and_named_graphs_restrict_what_a_query_sees(remote):
+    sparql = "SELECT ?when ?incident WHERE { ?incident kg:occurred ?when }"
+    page = {r["when"] for r in rows(remote, sparql, {"incident": INCIDENT}, default_graphs=[PAGE_GRAPH])}
+    row = {r["when"] for r in rows(remote, sparql, {"incident": INCIDENT}, default_graphs=[ROW_GRAPH])}
+    assert page == {Literal("2019-08", datatype=XSD.gYearMonth)}
+    assert row == {Literal("2019", datatype=XSD.gYear)}
+    named = rows(remote, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[PAGE_GRAPH])
+    assert {str(r["g"]) for r in named} == {PAGE_GRAPH}
+
+
+def test_ask_construct_and_serialised_results(remote, store):
+    assert remote.query("ASK { ?i dct:title ?t }", {"i": INCIDENT}) == Boolean(True)
+    construct = "CONSTRUCT { ?i dct:title ?t } WHERE { ?i dct:title ?t }"
+    there, here = remote.query(construct, {"i": INCIDENT}), store.query(construct, {"i": INCIDENT})
+    assert isinstance(there, Triples) and set(there.triples) == set(here.triples) != set()
+    sparql = "SELECT ?s ?t WHERE { ?s dct:title ?t }"
+    for media_type in ("text/csv", "application/sparql-results+json", "text/tab-separated-values"):
+        data = remote.query_serialized(sparql, media_type)
+        assert count_results(data, media_type) == len(rows(store, sparql))
+    assert count_results(remote.query_serialized(construct, "text/turtle", {"i": INCIDENT}), "text/turtle") == len(here.triples)
+
+
+def test_a_malformed_query_raises_query_error(remote):
+    with pytest.raises(QueryError, match="refused"):
+        remote.query("SELECT WHERE {")
+
+
+# -- dumps -------------------------------------------------------------------------------------------
+
+
+def dumped(store, media_type: str) -> bytes:
+    buffer = io.BytesIO()
+    store.dump(buffer, media_type)
+    return buffer.getvalue()
+
+
+def test_the_nquads_dump_equals_the_embedded_one(remote, store):
+    assert set(dumped(remote, "application/n-quads").splitlines()) == set(dumped(store, "application/n-quads").splitlines())
+
+
+def test_the_turtle_dump_is_the_merge(remote, store):
+    back = EmbeddedStore.in_memory()
+    back.load(dumped(remote, "text/turtle"), "text/turtle")
+    lines = set(dumped(back, "application/n-triples").splitlines())
+    assert lines == set(dumped(store, "application/n-triples").splitlines())
+
+
+# -- failures ----------------------------------------------------------------------------------------
+
+
+def test_an_unreachable_store_raises_store_error():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(StoreError, match="cannot reach"):
+        RemoteStore(f"http://127.0.0.1:{port}/sparql", timeout=2).query("ASK {}")
+
+
+def test_wrong_credentials_are_refused_before_anything_is_dropped(remote, virtuoso, store):
+    intruder = RemoteStore(virtuoso["KG_STORE_URL"], "dba", "not-the-password")
+    with pytest.raises(StoreError, match="credentials"):
+        intruder.replace_with(EmbeddedStore.in_memory())
+    assert remote.quad_count() == store.quad_count()
+
+
+# -- the command line --------------------------------------------------------------------------------
+
+
+def test_kg_build_and_query_with_store_url(tmp_path):
+    """``kg build --store-url`` loads a (small, curated) build into its own Virtuoso; ``kg query`` reads it."""
+    settings = start_virtuoso(tmp_path / "virtuoso")
+    try:
+        data = tmp_path / "data"
+        shutil.copytree(REPO / "data" / "curated", data / "curated")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+        env.update(KG_STORE_USER=settings["KG_STORE_USER"], KG_STORE_PASSWORD=settings["KG_STORE_PASSWORD"])
+        env["XDG_DATA_HOME"] = str(tmp_path / "home")
+        url = settings["KG_STORE_URL"]
+        run = lambda *args: subprocess.run([str(KG_SCRIPT), *args], env=env, capture_output=True, text=True, timeout=300, check=False)
+        built = run("build", "--data", str(data), "--store-url", url)
+        assert built.returncode == 0, built.stderr
+        assert "statements/s" in built.stdout and "Built " in built.stdout
+        answer = run("query", "--example", "kings-cross", "--format", "csv", "--store-url", url)
+        assert answer.returncode == 0, answer.stderr
+        assert "Argent" in answer.stdout and "AIAAIC0288" in answer.stdout
+        assert not (tmp_path / "home" / "ai-incidents-kg").exists(), "no embedded store is left behind"
+    finally:
+        stop_virtuoso(settings)
