@@ -10,7 +10,7 @@ from rdflib import URIRef
 from kg.ingest.aiid import incident_iri, incident_number
 from kg.ingest.columns import Row, rows
 from kg.ingest.concepts import Concepts, Scheme
-from kg.ingest.mit_taxonomy import DomainConcepts, split_numbered
+from kg.ingest.mit_taxonomy import DomainConcepts
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.tables import split_values
@@ -96,20 +96,7 @@ def import_mit_classifications(
     """classifications_MIT.csv: risk domain and sub-domain, entity, intent and timing of each incident."""
 
     def add(graph: TripleSet, row: Row, incident: URIRef, report: ImportReport) -> None:
-        for column in ("Risk Domain", "Risk Subdomain"):
-            numbered = split_numbered(row.get(column)) if row.get(column) not in ("", "--") else None
-            if numbered is None:
-                continue
-            concept = domains.concept(graph, *numbered)
-            if concept is None:
-                report.warn(row.line, column, f"no domain numbered {numbered[0]} in the MIT domain taxonomy")
-            else:
-                graph.add((incident, KG.classification, concept))
-        for column in ("Entity", "Intent", "Timing"):
-            if row.get(column) not in ("", "--"):
-                concept = domains.causal(graph, column.lower(), row.get(column))
-                if concept is not None:
-                    graph.add((incident, KG.classification, concept))
+        domains.classify(graph, incident, row, report, ("Risk Domain", "Risk Subdomain"), lambda v: v in ("", "--"))
 
     return _classify(path, dataset, incidents, add)
 

@@ -10,7 +10,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.ingest.columns import Row, rows
 from kg.ingest.concepts import LANG, Concepts, Scheme
-from kg.ingest.mit_taxonomy import DomainConcepts, split_numbered
+from kg.ingest.mit_taxonomy import DomainConcepts
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.triples import TripleSet
@@ -33,7 +33,6 @@ REQUIRED = (
     "Sub-domain",
 )
 _EV_ID = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:\.?([a-z]+))?$")
-EXCLUDED = "X.1"
 
 
 def import_mit_risks(path: Path, dataset: SourceDataset, concepts: Concepts, domains: DomainConcepts) -> ImportResult:
@@ -123,17 +122,9 @@ def _import_row(
         graph.add((iri, SKOS.broader, broader))
     if row.get("Additional ev."):
         graph.add((iri, SKOS.example, Literal(row.get("Additional ev."), lang=LANG)))
-    for column in ("Domain", "Sub-domain"):
-        numbered = split_numbered(row.get(column)) if row.get(column) else None
-        if numbered is None or numbered[0] == EXCLUDED or row.get(column).startswith("X"):
-            continue
-        concept = domains.concept(graph, *numbered)
-        if concept is None:
-            report.warn(row.line, column, f"no domain numbered {numbered[0]} in the domain taxonomy")
-        else:
-            graph.add((iri, KG.classification, concept))
-    for column in ("Entity", "Intent", "Timing"):
-        if row.get(column):
-            concept = domains.causal(graph, column.lower(), row.get(column))
-            if concept is not None:
-                graph.add((iri, KG.classification, concept))
+    domains.classify(graph, iri, row, report, ("Domain", "Sub-domain"), _no_classification)
+
+
+def _no_classification(value: str) -> bool:
+    """Empty cells and the repository's "excluded" domain (``X.1 > Excluded``) classify nothing."""
+    return not value or value.startswith("X")

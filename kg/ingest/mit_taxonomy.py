@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
 from kg.errors import DataSyntaxError
-from kg.ingest.columns import rows
+from kg.ingest.columns import Row, rows
 from kg.ingest.concepts import LANG, Concepts, Scheme
 from kg.ingest.provenance import SourceDataset
 from kg.ingest.report import ImportReport, ImportResult
@@ -113,6 +114,30 @@ class DomainConcepts:
         if match:
             graph.add((iri, SKOS.notation, Literal(match.group(1))))
         return iri
+
+
+    def classify(
+        self, graph: TripleSet, node: URIRef, row: Row, report: ImportReport, domain_columns: tuple[str, ...],
+        no_value: Callable[[str], bool],
+    ) -> None:
+        """Classify ``node`` by a row's domain columns and its entity, intent and timing columns.
+
+        ``no_value`` says which cells hold no classification (empty, ``--``, the "excluded" domain).
+        """
+        for column in domain_columns:
+            numbered = None if no_value(row.get(column)) else split_numbered(row.get(column))
+            if numbered is None:
+                continue
+            concept = self.concept(graph, *numbered)
+            if concept is None:
+                report.warn(row.line, column, f"no domain numbered {numbered[0]} in the MIT domain taxonomy")
+            else:
+                graph.add((node, KG.classification, concept))
+        for column in ("Entity", "Intent", "Timing"):
+            if not no_value(row.get(column)):
+                concept = self.causal(graph, column.lower(), row.get(column))
+                if concept is not None:
+                    graph.add((node, KG.classification, concept))
 
 
 def import_domain_taxonomy(path: Path, dataset: SourceDataset, domains: DomainConcepts) -> ImportResult:
