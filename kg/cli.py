@@ -5,25 +5,24 @@ Exit codes: 0 success, 1 the data does not conform (or a query found a problem),
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import sys
 from pathlib import Path
 
 import click
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from kg import queries
-from kg.build import build, collect, load_and_validate
+from kg.build import build, load_and_validate
 from kg.dump import dump
 from kg.errors import DataSyntaxError, InvalidData, KgError, NotFound
 from kg.ingest.report import RowsRejected, summary_table
 from kg.ingest.review import to_csv as review_csv
 from kg.loading import RdfFile, discover_ontology, graph_for
+from kg.namespaces import bind_prefixes
 from kg.resources import resolve_data_dir
 from kg.settings import get_settings
-from kg.store import Boolean, EmbeddedStore, Solutions, TripleStore, Triples
+from kg.store import Boolean, EmbeddedStore, Solutions, TripleStore
 from kg.validation import ValidationReport, validate_store
 
 RESULT_MEDIA_TYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
@@ -195,11 +194,8 @@ def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_
             bindings[name.lstrip("?")] = URIRef(value.strip("<>"))
         store = _open_store(store_path, store_url)
         if output_format != "table":
-            result = store.query(text, bindings)
-            if isinstance(result, Triples):
-                sys.stdout.buffer.write(store.query_serialized(text, "text/turtle", bindings))
-            else:
-                sys.stdout.buffer.write(store.query_serialized(text, RESULT_MEDIA_TYPES[output_format], bindings))
+            wanted = RESULT_MEDIA_TYPES[output_format]
+            store.query_into(sys.stdout.buffer, text, {"solutions": wanted, "boolean": wanted, "graph": "text/turtle"}, bindings)
             return
         result = store.query(text, bindings)
     except KgError as error:
@@ -209,7 +205,10 @@ def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_
     elif isinstance(result, Boolean):
         click.echo("yes" if result.value else "no")
     else:
-        sys.stdout.buffer.write(store.query_serialized(text, "text/turtle", bindings))
+        graph = bind_prefixes(Graph())
+        for triple in result.triples:
+            graph.add(triple)
+        click.echo(graph.serialize(format="turtle"), nl=False)
 
 
 @main.command("examples")
