@@ -18,7 +18,7 @@ from kg.dump import dump
 from kg.errors import DataSyntaxError, InvalidData, KgError, NotFound
 from kg.ingest.report import RowsRejected, summary_table
 from kg.ingest.review import to_csv as review_csv
-from kg.loading import RdfFile, discover_ontology, graph_for
+from kg.loading import RDF_SUFFIXES, RdfFile, discover_ontology, graph_for
 from kg.namespaces import bind_prefixes
 from kg.resources import resolve_data_dir
 from kg.settings import get_settings
@@ -141,7 +141,7 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to validate when no file is given.")
 def validate_command(paths: tuple[Path, ...], store_path: Path | None) -> None:
-    """Validate Turtle/TriG files (together with the ontology), or the store when no file is given."""
+    """Validate RDF files (Turtle, TriG, N-Triples, JSON-LD, RDF/XML) with the ontology, or the store when no file is given."""
     try:
         if paths:
             files = _files_to_validate(paths)
@@ -159,8 +159,8 @@ def _files_to_validate(paths: tuple[Path, ...]) -> list[RdfFile]:
     known = {f.path.resolve() for f in ontology}
     extra = []
     for path in paths:
-        if path.suffix not in (".ttl", ".trig"):
-            raise DataSyntaxError(path, None, "not a Turtle (.ttl) or TriG (.trig) file")
+        if path.suffix not in RDF_SUFFIXES:
+            raise DataSyntaxError(path, None, f"not an RDF file this command reads ({', '.join(RDF_SUFFIXES)})")
         if path.resolve() not in known:
             graph = None if path.suffix == ".trig" else graph_for(path.resolve(), path.resolve().parent)
             extra.append(RdfFile(path, graph))
@@ -261,7 +261,8 @@ def release_command(out_dir: Path, version: str | None, store_path: Path | None)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store directory (built first if missing).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="HTTP worker processes (each starts its own query workers).")
-def serve_command(host: str, port: int, store_path: Path | None, workers: int) -> None:
+@click.option("--store-url", help="Serve from this remote SPARQL store (loaded by 'kg build --store-url'; default: $KG_STORE_URL).")
+def serve_command(host: str, port: int, store_path: Path | None, workers: int, store_url: str | None) -> None:
     """Serve the SPARQL endpoint (/sparql), the query page (/) and /health; build the store first if there is none."""
     import os
 
@@ -271,8 +272,14 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int) -
 
     settings = get_settings()
     path = _store_path(store_path)
+    url = store_url or (None if store_path else settings.store_url)
     try:
-        EmbeddedStore.open(path)
+        if url:
+            from kg.remote_store import remote_from_settings
+
+            remote_from_settings(url).version()  # says clearly when the store is down or holds no load
+        else:
+            EmbeddedStore.open(path)
     except NotFound:
         _progress(f"no store at {path} yet: building it")
         try:
@@ -284,32 +291,56 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int) -
             _fail(error)
     except KgError as error:
         _fail(error)
-    update: dict[str, object] = {"store": path}
+    update: dict[str, object] = {"store": path, "store_url": url}
     if "public_url" not in settings.model_fields_set:
         update["public_url"] = f"http://{host}:{port}"
     settings = settings.model_copy(update=update)
-    click.echo(f"serving {path} at {settings.public_url}/sparql (query page at {settings.public_url}/)", err=True)
+    click.echo(f"serving {url or path} at {settings.public_url}/sparql (query page at {settings.public_url}/)", err=True)
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port)
         return
     os.environ["KG_STORE"] = str(path)
     os.environ["KG_PUBLIC_URL"] = settings.public_url
+    if url:
+        os.environ["KG_STORE_URL"] = url
+    else:
+        os.environ.pop("KG_STORE_URL", None)
     uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers)
 
 
 @main.command("link")
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to read the incidents from.")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to read the incidents, organisations and places from.")
 @click.option("--out", "review_path", type=click.Path(dir_okay=False, path_type=Path), help="Review file to (re)write, keeping the decisions in it [default: <data>/review/incident-candidates.csv].")
 @click.option("--links", "links_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the automatic and reviewed links as Turtle (e.g. data/links/incidents.ttl).")
-def link_command(store_path: Path | None, review_path: Path | None, links_path: Path | None) -> None:
-    """Recompute incident candidates across AIAAIC, AIID and OECD and write the review file (and the links)."""
+@click.option("--incidents/--no-incidents", default=True, show_default=True, help="Link incidents across databases.")
+@click.option("--wikidata", "use_wikidata", is_flag=True, help="Ask the Wikidata endpoint of $KG_WIKIDATA_ENDPOINT (default https://query.wikidata.org/sparql) for candidates.")
+@click.option("--wikidata-endpoint", help="Ask this Wikidata-compatible SPARQL endpoint for candidates of our organisations, places and jurisdictions.")
+@click.option("--wikidata-review", "wikidata_review", type=click.Path(dir_okay=False, path_type=Path), help="Wikidata review file to (re)write, keeping its decisions [default: <data>/review/wikidata-candidates.csv].")
+@click.option("--wikidata-links", "wikidata_links", type=click.Path(dir_okay=False, path_type=Path), help="Write the accepted Wikidata links as Turtle (e.g. data/links/wikidata.ttl); needs no endpoint.")
+def link_command(store_path: Path | None, review_path: Path | None, links_path: Path | None, incidents: bool, use_wikidata: bool, wikidata_endpoint: str | None, wikidata_review: Path | None, wikidata_links: Path | None) -> None:
+    """Recompute incident candidates across AIAAIC, AIID and OECD and write the review file (and the links);
+    with a Wikidata endpoint, also the Wikidata candidates of organisations, places and jurisdictions."""
     from kg.link import link_incidents
+    from kg.link.wikidata_links import link_wikidata
 
+    settings = get_settings()
+    endpoint = wikidata_endpoint or (settings.wikidata_endpoint if use_wikidata else None)
     try:
-        review_path = review_path or resolve_data_dir(get_settings().data) / "review" / "incident-candidates.csv"
-        result = link_incidents(EmbeddedStore.open(_store_path(store_path)), review_path, links_path)
+        data = resolve_data_dir(settings.data)
+        store = EmbeddedStore.open(_store_path(store_path))
+        if incidents:
+            review_path = review_path or data / "review" / "incident-candidates.csv"
+            result = link_incidents(store, review_path, links_path)
+            click.echo(f"{len(result.candidates)} candidates, {result.exact} proposed as skos:exactMatch; "
+                       f"{result.review_rows} rows for review in {review_path}"
+                       + (f"; links in {links_path}" if links_path else ""), err=True)
+        if endpoint or wikidata_links:
+            wikidata_review = wikidata_review or data / "review" / "wikidata-candidates.csv"
+            found = link_wikidata(store, endpoint, wikidata_review, wikidata_links)
+            if endpoint:
+                click.echo(f"Wikidata ({endpoint}): {len(found.candidates)} candidates, {found.suggested} suggested; "
+                           f"{found.review_rows} rows for review in {wikidata_review}", err=True)
+            if wikidata_links:
+                click.echo(f"{found.accepted} accepted Wikidata links in {wikidata_links}", err=True)
     except KgError as error:
         _fail(error)
-    click.echo(f"{len(result.candidates)} candidates, {result.exact} proposed as skos:exactMatch; "
-               f"{result.review_rows} rows for review in {review_path}"
-               + (f"; links in {links_path}" if links_path else ""), err=True)

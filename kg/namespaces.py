@@ -152,8 +152,10 @@ class KG(DefinedNamespace):
     csetHarmDistributionBases: URIRef
     csetAIMethods: URIRef
     oecdConcepts: URIRef
-    # links between incident databases
+    # links between incident databases, and to Wikidata
+    Link: URIRef
     IncidentLink: URIRef
+    WikidataLink: URIRef
     linkMethod: URIRef
     linkScore: URIRef
     linkEvidence: URIRef
@@ -169,6 +171,7 @@ SECTOR_LAW = Namespace("https://w3id.org/dpv/sector/law#")
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 PREFIXES: dict[str, str] = {
@@ -192,6 +195,7 @@ PREFIXES: dict[str, str] = {
     "loc": str(DPV_LOC),
     "sector-law": str(SECTOR_LAW),
     "wd": str(WD),
+    "wdt": str(WDT),
     "void": str(VOID),
     "dcat": str(DCAT),
     "sd": str(SD),

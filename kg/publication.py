@@ -28,8 +28,12 @@ def releases_dir(store_path: Path, configured: Path | None = None) -> Path:
     return configured if configured is not None else Path(store_path) / "releases"
 
 
-def ensure_release(store: TripleStore, build: Path, folder: Path) -> Release:
-    """The release of ``build`` (read from ``store``) in ``folder``, written first if it is not there yet."""
+def ensure_release(store: TripleStore, build: Path | str, folder: Path) -> Release:
+    """The release of ``build`` (read from ``store``) in ``folder``, written first if it is not there yet.
+
+    ``build`` is a build folder (releases of builds gone from beside it are removed), or the data version of a
+    store without build folders (a remote store: the releases of the newest few versions are kept).
+    """
     version = Path(build).name
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -38,7 +42,10 @@ def ensure_release(store: TripleStore, build: Path, folder: Path) -> Release:
             try:
                 if not (folder / version / CATALOGUE).is_file():
                     write_release(store, folder, version)
-                _prune(folder, Path(build).parent, keep=version)
+                if isinstance(build, Path):
+                    _prune(folder, build.parent, keep=version)
+                else:
+                    _prune_older(folder, keep=version)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
     except OSError as error:
@@ -51,6 +58,13 @@ def _prune(folder: Path, builds: Path, keep: str) -> None:
     for release in folder.iterdir():
         if release.is_dir() and BUILD_ID.match(release.name) and release.name != keep and not (builds / release.name).exists():
             shutil.rmtree(release, ignore_errors=True)
+
+
+def _prune_older(folder: Path, keep: str, newest: int = 2) -> None:
+    """Remove the releases of versions older than the newest few (a replica may still serve the previous one)."""
+    versions = sorted((p for p in folder.iterdir() if p.is_dir() and BUILD_ID.match(p.name) and p.name != keep), reverse=True)
+    for release in versions[newest - 1 :]:
+        shutil.rmtree(release, ignore_errors=True)
 
 
 def read_release(path: Path) -> Release:

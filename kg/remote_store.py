@@ -4,8 +4,12 @@ Reads go to the SPARQL 1.1 Protocol endpoint; loads replace whole graphs through
 Virtuoso's default graph is the multiset union of every graph it holds, its own system graphs included, so
 a load also writes the set-merge of our named graphs into one graph (``MERGED``) and the list of our graphs
 into ``MANIFEST``; every query then names its dataset: ``MERGED`` as default graph (each statement once) and
-our graphs as named graphs, unless the caller restricts them. Bound values enter as a VALUES block first in
-the WHERE group, its terms written by rdflib's ``n3()`` after checking IRIs (``kg.sparql_values``).
+our graphs as named graphs, unless the caller or the query's FROM clauses restrict them (to our graphs only:
+any other graph is empty, as in the embedded store). Bound values enter as a VALUES block first in the WHERE
+group, its terms written by rdflib's ``n3()`` after checking IRIs (``kg.sparql_values``). Every query is first
+parsed by our engine (``check_syntax``), so the same queries are accepted, with the same messages, on both
+backends, and no store extension (Virtuoso's pragmas, ``bif:`` functions) is reached. The manifest also
+carries the load's id, the data version (:meth:`RemoteStore.version`).
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import httpx
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from kg import queries
@@ -27,7 +34,11 @@ from kg.ingest.triples import nquads_term
 from kg.namespaces import GRAPH, PREFIXES, SD
 from kg.sparql_json import results_json, term_from_json
 from kg.sparql_values import IRI, query_form, with_values
-from kg.store import Boolean, EmbeddedStore, QueryResult, Solutions, Triples, convert_rdf, convert_results
+from kg.store import Boolean, EmbeddedStore, QueryResult, Solutions, Triples, check_syntax, convert_rdf, convert_results
+from kg.virtuoso_dialect import for_virtuoso, has_dataset_clause
+
+if TYPE_CHECKING:
+    from kg.settings import Settings
 
 MERGED = str(GRAPH["remote/merged"])
 MANIFEST = str(GRAPH["remote/manifest"])
@@ -35,15 +46,40 @@ NO_GRAPH = str(GRAPH["remote/none"])  # named-graph-uri when we hold no graph: V
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 _PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+GRAPHS_TTL = 5.0
+"""Seconds the graph list read from the manifest is reused before it is read again (a reload changes it)."""
+
+
+class ResultCut(StoreError):
+    """The store cut a result at its own row limit (Virtuoso's ``ResultSetMaxRows``): the result is too large."""
+
+
+def dataset_clauses(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The query's FROM and FROM NAMED IRIs, or None when it has neither.
+
+    >>> dataset_clauses("SELECT * FROM <http://a> FROM NAMED kg:b WHERE { ?s ?p ?o }")
+    (['http://a'], ['https://w3id.org/ai-incidents/def/b'])
+    """
+    try:
+        algebra = translateQuery(parseQuery(sparql), initNs=PREFIXES).algebra
+    except Exception as error:  # rdflib raises many kinds of error for a text it cannot read
+        raise QueryError(f"cannot read the query's FROM clauses: {error}") from error
+    clauses = algebra.get("datasetClause") or []
+    if not clauses:
+        return None
+    default = [str(c["default"]) for c in clauses if "default" in c]
+    named = [str(c["named"]) for c in clauses if "named" in c]
+    return default, named
 
 
 @dataclass(frozen=True)
 class LoadReport:
-    """What a load into the remote store wrote: graphs, statements (named graphs plus the merge), seconds."""
+    """What a load into the remote store wrote: graphs, statements (named graphs plus the merge), seconds, its id."""
 
     graphs: int
     statements: int
     seconds: float
+    version: str = ""
 
     @property
     def per_second(self) -> float:
@@ -64,6 +100,7 @@ class RemoteStore:
         load_timeout: float = 600.0,
         graph_store_url: str | None = None,
     ) -> None:
+        """``timeout`` bounds each query, here and in the store (which is asked to stop working after it)."""
         self.url = url
         # Virtuoso's authenticated Graph Store endpoint sits beside /sparql; other stores name theirs
         auth = httpx.DigestAuth(user, password) if user and password is not None else None
@@ -73,6 +110,7 @@ class RemoteStore:
         self._timeout = timeout
         self._load_timeout = load_timeout
         self._graphs: list[str] | None = None
+        self._graphs_read = 0.0
 
     # -- talking HTTP --------------------------------------------------------------------------
 
@@ -85,14 +123,41 @@ class RemoteStore:
             raise StoreError(f"cannot reach the SPARQL store at {url}: {error}") from error
         if response.status_code == 400:
             raise QueryError(f"the SPARQL store refused the query: {response.text.strip()[:500]}")
+        if response.status_code in (502, 503, 504):
+            raise StoreError(f"the SPARQL store at {url} is unavailable (HTTP {response.status_code})")
         if response.status_code in (401, 403):
             raise StoreError(f"the SPARQL store at {url} refused the credentials (HTTP {response.status_code})")
         if response.status_code >= 300 and not (method == "DELETE" and response.status_code == 404):
             raise StoreError(f"the SPARQL store at {url} answered HTTP {response.status_code}: {response.text[:300]}")
         # Virtuoso cuts results at ResultSetMaxRows or its time limit and says so only in headers: never pass that on
-        if "x-sparql-maxrows" in response.headers or response.headers.get("x-sql-state"):
-            raise StoreError(f"the SPARQL store cut the results short ({response.headers.get('x-sql-message', 'row limit')})")
+        if "x-sparql-maxrows" in response.headers:
+            raise ResultCut(
+                f"the SPARQL store cut the result at its own limit of {response.headers['x-sparql-maxrows']} rows; "
+                "results are never cut silently: add LIMIT or narrow the query"
+            )
+        if response.headers.get("x-sql-state"):
+            raise StoreError(f"the SPARQL store cut the results short ({response.headers.get('x-sql-message', 'time limit')})")
         return response
+
+    def _dataset(
+        self, sparql: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
+    ) -> tuple[str, list[str], list[str]]:
+        """The query as Virtuoso reads it the standard way (``kg.virtuoso_dialect``: FROM clauses cut out), and the
+        graphs it sees as the embedded store picks them: the caller's (the protocol's), else the query's FROM
+        clauses, else the merge and all our graphs; a graph we do not hold is empty."""
+        if has_dataset_clause(sparql):
+            clauses = dataset_clauses(sparql)
+            if clauses is None:
+                raise QueryError("cannot read the query's FROM clauses: write each as FROM <IRI>")
+            if default_graphs is None and named_graphs is None:
+                default_graphs, named_graphs = clauses
+        rewritten = for_virtuoso(sparql)
+        if rewritten != sparql and has_dataset_clause(sparql) and dataset_clauses(rewritten) is not None:
+            raise QueryError("cannot separate the query's FROM clauses from the rest: write each as FROM <IRI>")
+        ours = set(self.graph_names())
+        default = [MERGED] if default_graphs is None else [g for g in default_graphs if g in ours]
+        named = sorted(ours) if named_graphs is None else [g for g in named_graphs if g in ours]
+        return rewritten, default or [NO_GRAPH], named or [NO_GRAPH]
 
     def _ask(
         self,
@@ -104,12 +169,24 @@ class RemoteStore:
     ) -> httpx.Response:
         if base_iri and not IRI.fullmatch(base_iri):
             raise QueryError(f"cannot use {base_iri!r} as the base IRI")
+        check_syntax(sparql, base_iri)
+        sparql, default, named = self._dataset(sparql, default_graphs, named_graphs)
+        return self._post(sparql, bindings, default, named, base_iri)
+
+    def _post(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None,
+        default: list[str],
+        named: list[str],
+        base_iri: str | None = None,
+    ) -> httpx.Response:
         base = f"BASE <{base_iri}>\n" if base_iri else ""
-        named = list(named_graphs) if named_graphs is not None else self.graph_names()
         form = {
             "query": base + _PROLOGUE + with_values(sparql, bindings),
-            "default-graph-uri": list(default_graphs) if default_graphs is not None else [MERGED],
-            "named-graph-uri": named or [NO_GRAPH],
+            "default-graph-uri": default,
+            "named-graph-uri": named,
+            "timeout": str(int(self._timeout * 1000)),  # Virtuoso stops working on it then (milliseconds)
         }
         accept = NTRIPLES if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else JSON_RESULTS
         return self._send("POST", self.url, data=form, headers={"Accept": accept})
@@ -192,13 +269,24 @@ class RemoteStore:
         """Number of distinct statements: the size of the merged graph."""
         return self._count("remote-count-triples")
 
+    def _manifest(self, name: str) -> list[dict[str, Node]]:
+        found = self._result(self._post(queries.load(name), None, [MANIFEST], [NO_GRAPH]))
+        assert isinstance(found, Solutions)
+        return found.rows
+
     def graph_names(self) -> list[str]:
-        """IRIs of our named graphs, sorted, as the last load's manifest lists them (read once)."""
-        if self._graphs is None:
-            found = self.query(queries.load("remote-graph-names"), default_graphs=[MANIFEST], named_graphs=[NO_GRAPH])
-            assert isinstance(found, Solutions)
-            self._graphs = sorted(str(row["name"]) for row in found.rows)
+        """IRIs of our named graphs, sorted, as the last load's manifest lists them (read again after a few seconds)."""
+        if self._graphs is None or time.monotonic() - self._graphs_read > GRAPHS_TTL:
+            self._graphs = sorted(str(row["name"]) for row in self._manifest("remote-graph-names"))
+            self._graphs_read = time.monotonic()
         return list(self._graphs)
+
+    def version(self) -> str:
+        """The id of the last complete load, from the manifest; StoreError when there is none or the store is down."""
+        found = self._manifest("remote-version")
+        if not found:
+            raise StoreError(f"the SPARQL store at {self.url} holds no complete load of the graph: run 'kg build --store-url'")
+        return str(found[0]["version"])
 
     def dump(self, output: BinaryIO, media_type: str) -> None:
         """Write the store, read graph by graph through the Graph Store Protocol: dataset formats get our named
@@ -230,6 +318,7 @@ class RemoteStore:
         self._send("DELETE", self.graph_store_url, params={"graph-uri": MANIFEST}, timeout=timeout)
         self._graphs = None
         names = source.graph_names()
+        version = source.version() if source.location is not None else time.strftime("%Y%m%dT%H%M%S-") + str(time.time_ns())
         for name in sorted(set(previous) - set(names)):
             self._send("DELETE", self.graph_store_url, params={"graph-uri": name}, timeout=timeout)
         for name in names:
@@ -239,23 +328,24 @@ class RemoteStore:
         self._put(MERGED, source.graph_ntriples(None), timeout)
         manifest = URIRef(MANIFEST)
         lines = [f"<{manifest}> <{SD.namedGraph}> _:g{i} .\n_:g{i} <{SD.name}> {nquads_term(URIRef(n))} .\n" for i, n in enumerate(names)]
+        lines.append(f"<{manifest}> <{OWL.versionInfo}> {nquads_term(Literal(version))} .\n")
         self._put(MANIFEST, "".join(lines).encode("utf-8"), timeout)
         self._graphs = None
         statements = source.quad_count() + source.triple_count()
-        return LoadReport(len(names), statements, time.perf_counter() - clock)
+        return LoadReport(len(names), statements, time.perf_counter() - clock, version)
 
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
 
 
-def remote_from_settings(url: str | None = None) -> RemoteStore:
+def remote_from_settings(url: str | None = None, settings: Settings | None = None, timeout: float | None = None) -> RemoteStore:
     """The remote store at ``url`` (default ``KG_STORE_URL``) with the configured credentials and timeouts."""
     from kg.settings import get_settings
 
-    settings = get_settings()
+    settings = settings or get_settings()
     password = settings.store_password.get_secret_value() if settings.store_password else None
     target = url or settings.store_url
     if not target:
         raise StoreError("no remote store given: set KG_STORE_URL or pass --store-url")
-    return RemoteStore(target, settings.store_user, password, timeout=settings.query_timeout)
+    return RemoteStore(target, settings.store_user, password, timeout=timeout or settings.query_timeout)

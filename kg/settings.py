@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     """Where the server is reached from outside, used in service descriptions and links."""
 
+    max_data_file_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+    """Largest RDF data file ``kg build`` and ``kg validate`` read; a larger one is refused before it is parsed."""
+
+    max_data_line_bytes: int = Field(1024 * 1024, ge=1024)
+    """Longest line in a Turtle, TriG or N-Triples data file (so the longest literal written on one line)."""
+
+    max_data_depth: int = Field(64, ge=4)
+    """Deepest nesting of a JSON-LD data file (objects and arrays)."""
+
     releases: Path | None = None
     """Where the server keeps the release (dumps, catalogue) of each build it serves (``KG_RELEASES``);
     default: ``<store>/releases``. The server writes the release of its build there when it starts, if missing."""
@@ -55,7 +64,8 @@ class Settings(BaseSettings):
     """Requests that may wait for a free worker; more get 503 with Retry-After."""
 
     store_in_memory: bool = False
-    """Workers copy the store into memory instead of reading the build on disk (measured no faster here: see tests/bench)."""
+    """Workers copy the store into memory instead of reading the build on disk (1.2-3.6x the lookups per second in
+    tests/bench/endpoint.py, varying run to run; each worker holds a copy, and a replaced worker takes longer to start)."""
 
     max_rows: int = Field(10_000, ge=1)
     """Most solutions (or triples) a response may hold; larger results are refused, never cut silently."""
@@ -72,6 +82,10 @@ class Settings(BaseSettings):
     client_burst: float = Field(120.0, ge=0)
     """Query seconds a client may spend at once before it gets 429 with Retry-After."""
 
+    client_concurrency: int = Field(8, ge=0)
+    """Queries one client may have running or queued at once; more get 429 with Retry-After (so one client cannot
+    fill the shared queue, which answers everyone 503); 0: no limit. Cached answers do not count."""
+
     cache_bytes: int = Field(64 * 1024 * 1024, ge=0)
     """Memory for answers to repeated queries (the data only changes on a build); 0 turns it off."""
 
@@ -80,6 +94,10 @@ class Settings(BaseSettings):
 
     service_allow: list[str] = []
     """SERVICE endpoints queries may call (exact IRIs); empty: SERVICE is refused and workers get no network."""
+
+    wikidata_endpoint: str = "https://query.wikidata.org/sparql"
+    """The Wikidata-compatible SPARQL endpoint (``KG_WIKIDATA_ENDPOINT``): what ``kg link --wikidata`` asks for
+    candidates, and what ``?wikidata`` names in ``SERVICE ?wikidata`` (the Wikidata example queries)."""
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -66,11 +66,22 @@ def with_values(sparql: str, bindings: Mapping[str, Node] | None) -> str:
     """
     if not bindings:
         return sparql
-    for name in bindings:
+    return with_rows(sparql, list(bindings), [list(bindings.values())])
+
+
+def with_rows(sparql: str, names: Sequence[str], rows: Sequence[Sequence[Node]]) -> str:
+    """The query with a ``VALUES`` block of several rows for ``names``, placed as :func:`with_values` places it.
+
+    >>> with_rows("SELECT * { ?s ?p ?o }", ["o"], [[Literal("a", lang="en")], [Literal("b")]])
+    'SELECT * { VALUES (?o) { ("a"@en) ("b") } ?s ?p ?o }'
+    """
+    for name in names:
         if not re.fullmatch(r"\w+", name):
             raise QueryError(f"cannot bind the query's values: {name!r} is not a variable name")
-    row = " ".join(sparql_term(value) for value in bindings.values())
-    block = f"VALUES ({' '.join('?' + name for name in bindings)}) {{ ({row}) }}"
+    if any(len(row) != len(names) for row in rows):
+        raise QueryError("cannot bind the query's values: every row needs one value per variable")
+    written = " ".join("(" + " ".join(sparql_term(value) for value in row) + ")" for row in rows)
+    block = f"VALUES ({' '.join('?' + name for name in names)}) {{ {written} }}"
     tokens = _keywords(sparql)
     words = [m.group().upper() for m in tokens]
     start = words.index("WHERE") + 1 if "WHERE" in words else (None if query_form(sparql) == "CONSTRUCT" else words.index("{") if "{" in words else None)

@@ -8,13 +8,15 @@ through SEP-0007 substitutions, never by pasting strings.
 from __future__ import annotations
 
 import csv
+import errno
 import gc
 import io
 import os
 import shutil
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -31,6 +33,9 @@ CURRENT = "current"
 DEFAULT = ox.DefaultGraph()
 BUILDS = "builds"
 KEEP_BUILDS = 2
+PARTIAL = ".partial"
+LINK_SUFFIX = ".tmp"
+_EMPTY = ox.Store()  # parses queries for remote stores (nothing in it to evaluate)
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,13 @@ class TripleStore(Protocol):
         """Stream the whole store: N-Quads/TriG keep graphs, triple formats write the union without duplicates."""
         ...
 
+    def version(self) -> str:
+        """The data version: the id of the build served (embedded) or of the last load (remote), for caches and releases.
+
+        Raises StoreError when the store cannot be reached.
+        """
+        ...
+
 
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to pyoxigraph's."""
@@ -160,6 +172,28 @@ def _results_format(media_type: str) -> ox.QueryResultsFormat:
     if fmt is None:
         raise QueryError(f"unsupported results media type: {media_type}")
     return fmt
+
+
+def check_syntax(sparql: str, base_iri: str | None = None) -> None:
+    """Raise QueryError, with the parser's position, if the engine would not accept ``sparql`` as a query.
+
+    Remote stores check with our engine first, so that a query is accepted or refused (with the same message)
+    whichever backend serves it, and no store-specific syntax (Virtuoso's ``DEFINE`` pragmas, updates) or
+    extension function (``bif:``, ``sql:``) gets through.
+
+    >>> check_syntax("SELECT ?s WHERE { ?s kg:occurred ?d }")
+    >>> check_syntax("SELECT * { ?s ?p ?o FILTER(<bif:file_to_string>(?o)) }")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: The custom function <bif:file_to_string> is not supported
+    """
+    options: dict[str, object] = {"prefixes": PREFIXES}
+    if base_iri is not None:
+        options["base_iri"] = base_iri
+    try:
+        _EMPTY.query(sparql, **options)
+    except (SyntaxError, ValueError, RuntimeError) as error:
+        raise QueryError(str(error)) from error
 
 
 def count_results(data: bytes, media_type: str) -> int:
@@ -212,6 +246,17 @@ def convert_rdf(
     except SyntaxError as error:
         raise StoreError(f"the store sent RDF that cannot be read: {error}") from error
     ox.serialize(quads, output, format=fmt, prefixes=prefixes)
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """Translate the engine's errors, raised when a query is parsed or while its results are read, into ours."""
+    try:
+        yield
+    except (SyntaxError, RuntimeError) as error:
+        raise QueryError(str(error)) from error
+    except OSError as error:
+        raise StoreError(f"the query failed in the store or in a SERVICE endpoint it called: {error}") from error
 
 
 class EmbeddedStore:
@@ -278,12 +323,8 @@ class EmbeddedStore:
                 options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
         except (ValueError, TypeError) as error:
             raise QueryError(f"cannot bind the query's values or graphs: {error}") from error
-        try:
+        with _engine_errors():
             return self._store.query(sparql, **options)
-        except (SyntaxError, RuntimeError) as error:
-            raise QueryError(str(error)) from error
-        except OSError as error:
-            raise StoreError(f"the store could not answer: {error}") from error
 
     def query(
         self,
@@ -302,16 +343,17 @@ class EmbeddedStore:
         [{'o': rdflib.term.Literal('1')}]
         """
         result = self._run(sparql, bindings, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryBoolean):
-            return Boolean(bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = [
-                {name: from_ox(value) for name in variables if (value := solution[name]) is not None}
-                for solution in result
-            ]
-            return Solutions(variables, rows)
-        return Triples([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in result])
+        with _engine_errors():  # evaluation is lazy: the engine may fail while rows are read
+            if isinstance(result, ox.QueryBoolean):
+                return Boolean(bool(result))
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                rows = [
+                    {name: from_ox(value) for name in variables if (value := solution[name]) is not None}
+                    for solution in result
+                ]
+                return Solutions(variables, rows)
+            return Triples([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in result])
 
     def query_serialized(
         self,
@@ -325,11 +367,13 @@ class EmbeddedStore:
         """Run a query and serialise its results with the engine's own writers."""
         result = self._run(sparql, bindings, default_graphs, named_graphs)
         if isinstance(result, ox.QueryTriples):
-            return result.serialize(format=_rdf_format(media_type)) or b""
+            with _engine_errors():
+                return result.serialize(format=_rdf_format(media_type)) or b""
         fmt = ox.QueryResultsFormat.from_media_type(media_type)
         if fmt is None:
             raise QueryError(f"unsupported results media type: {media_type}")
-        return result.serialize(format=fmt) or b""
+        with _engine_errors():
+            return result.serialize(format=fmt) or b""
 
     def query_into(
         self,
@@ -361,11 +405,12 @@ class EmbeddedStore:
         media_type = media_types.get(kind)
         if media_type is None:
             return None
-        if kind == "graph":
-            prefixes = PREFIXES if _rdf_format(media_type) in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-            ox.serialize(result, output, format=_rdf_format(media_type), prefixes=prefixes)
-        else:
-            result.serialize(output, format=_results_format(media_type))
+        with _engine_errors():
+            if kind == "graph":
+                prefixes = PREFIXES if _rdf_format(media_type) in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+                ox.serialize(result, output, format=_rdf_format(media_type), prefixes=prefixes)
+            else:
+                result.serialize(output, format=_results_format(media_type))
         return media_type
 
     def quad_count(self) -> int:
@@ -392,6 +437,10 @@ class EmbeddedStore:
             ox.serialize(named, output, format=fmt, prefixes=prefixes)
         else:
             self._store.dump(output, format=fmt, from_graph=DEFAULT, prefixes=prefixes)
+
+    def version(self) -> str:
+        """The build's id (its folder's name; ``memory`` for a store made in memory)."""
+        return self.location.name if self.location is not None else "memory"
 
     def graph_ntriples(self, graph: str | None) -> bytes:
         """One named graph (or, for None, the merged default graph) as N-Triples, to copy it elsewhere."""
@@ -433,20 +482,26 @@ def build_into(path: Path, fill: Callable[[EmbeddedStore], None]) -> Path:
     """Build a new store beside the current one and make it current only if ``fill`` succeeds.
 
     The store directory holds ``builds/<id>/`` and a ``current`` symlink swapped atomically, so a
-    failed build leaves the previous store untouched and readers never see a half-written one.
+    failed build leaves the previous store untouched and readers never see a half-written one. A build
+    is written as ``builds/<id>.<pid>.partial`` and renamed when complete; the partial folders of builds
+    that were killed (their process is gone) are removed by the next build before it starts writing.
+    A write that fails (a full disk) raises StoreError naming the folder; the partial build is removed.
     """
     path = Path(path)
     builds = path / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
-    target = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{time.monotonic_ns()}"
+    _remove_abandoned(path)
+    name = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.monotonic_ns()}"
+    partial, target = builds / f"{name}.{os.getpid()}{PARTIAL}", builds / name
     store: EmbeddedStore | None = None
     try:
-        store = EmbeddedStore(ox.Store(str(target)), target)
+        store = EmbeddedStore(ox.Store(str(partial)), partial)
         fill(store)
         store._store.flush()
         store = None
         gc.collect()
-        link = path / f"{CURRENT}.{os.getpid()}.tmp"
+        os.replace(partial, target)
+        link = path / f"{CURRENT}.{os.getpid()}{LINK_SUFFIX}"
         link.unlink(missing_ok=True)
         link.symlink_to(Path(BUILDS) / target.name)
         os.replace(link, path / CURRENT)
@@ -456,14 +511,52 @@ def build_into(path: Path, fill: Callable[[EmbeddedStore], None]) -> Path:
         store = None
         traceback.clear_frames(error.__traceback__)
         gc.collect()
-        shutil.rmtree(target, ignore_errors=True)
+        shutil.rmtree(partial, ignore_errors=True)
+        if (path / CURRENT).resolve() != target.resolve():
+            shutil.rmtree(target, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise StoreError(_write_failure(builds, error)) from error
         raise
     _prune(builds, keep=target.name)
     return target
 
 
+def _write_failure(builds: Path, error: OSError) -> str:
+    """What to tell when a build could not be written (the full disk case named as such)."""
+    if error.errno == errno.ENOSPC or "No space left" in str(error):
+        return f"no space left on the device for the new build in {builds} ({error}); the previous store is kept"
+    return f"cannot write the new build in {builds}: {error}; the previous store is kept"
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove partial builds and temporary ``current`` links left by build processes that no longer run."""
+    leftovers = [p for p in (path / BUILDS).iterdir() if p.name.endswith(PARTIAL)]
+    leftovers += [p for p in path.iterdir() if p.name.startswith(f"{CURRENT}.") and p.name.endswith(LINK_SUFFIX)]
+    for leftover in leftovers:
+        pid = leftover.name.removesuffix(PARTIAL).removesuffix(LINK_SUFFIX).rsplit(".", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            if leftover.is_symlink() or not leftover.is_dir():
+                leftover.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists (this process counts as running)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _prune(builds: Path, keep: str) -> None:
-    """Remove old builds, keeping the newest few (a server may still read the previous one)."""
-    older = sorted((p for p in builds.iterdir() if p.name != keep), key=lambda p: p.name, reverse=True)
+    """Remove old complete builds, keeping the newest few (a server may still read the previous one)."""
+    complete = (p for p in builds.iterdir() if p.name != keep and not p.name.endswith(PARTIAL))
+    older = sorted(complete, key=lambda p: p.name, reverse=True)
     for stale in older[KEEP_BUILDS - 1 :]:
         shutil.rmtree(stale, ignore_errors=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,45 +12,45 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
 from kg.settings import Settings
-from kg.store import EmbeddedStore
 from server.body_limit import BodyLimit
 from server.budget import Budget
 from server.cache import ResultCache
 from server.errors import install_error_handlers
 from server.executor import Executor
+from server.fast_sparql import FastSparql
 from server.pool import QueryPool
 from server.routers import dumps, health, pages, resources, sparql, vocabulary, void
-from server.worker import WorkerConfig
+from server.served_store import StoreStatus, open_served_store, watch, worker_config
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the current build, start the workers on that same build, and stop them on shutdown."""
+    """Open the store (the current build, or the remote store), start the workers on that same data, watch a
+    remote store's version, and stop all of it on shutdown."""
     settings: Settings = app.state.settings
-    store = EmbeddedStore.open(settings.store)
-    assert store.location is not None
-    config = WorkerConfig(
-        build=store.location,
-        in_memory=settings.store_in_memory,
-        max_rows=settings.max_rows,
-        max_result_bytes=settings.max_result_bytes,
-        memory_bytes=settings.worker_memory_mb * 1024 * 1024,
-        service_allow=frozenset(settings.service_allow),
-    )
-    pool = QueryPool(config, settings.query_workers, settings.queue_length)
+    store = open_served_store(settings)
+    version = store.version()
+    pool = QueryPool(worker_config(settings, version), settings.query_workers, settings.queue_length)
     await pool.start()
     app.state.store = store
-    app.state.release = dumps.open_release(store, settings)
+    app.state.store_status = StoreStatus(version)
+    app.state.release = dumps.open_release(store, settings, version)
     app.state.executor = Executor(
         pool,
         ResultCache(settings.cache_bytes),
         Budget(settings.client_budget, settings.client_burst),
         settings.query_timeout,
-        version=store.location.name,
+        version=version,
+        concurrency=settings.client_concurrency,
     )
+    watcher = asyncio.get_running_loop().create_task(watch(app)) if settings.store_url else None
     try:
         yield
     finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         await pool.close()
 
 
@@ -63,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(FastSparql)  # innermost: /sparql queries skip routing (see server/fast_sparql.py)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,

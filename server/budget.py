@@ -11,9 +11,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from server.errors import OverBudget
+from server.errors import HttpRefusal, OverBudget
 
 MAX_CLIENTS = 10_000
+
+
+class TooManyQueries(HttpRefusal):
+    """The client already has as many queries running or queued as it may (429: it is this client, not the server)."""
+
+    status = 429
+    code = "too-many-queries"
 
 
 @dataclass
@@ -77,3 +84,36 @@ class Budget:
         """Take ``seconds`` of query time from ``client``'s bucket (it may go below zero)."""
         if self.enabled:
             self._bucket(client).seconds -= seconds
+
+
+class InFlight:
+    """How many queries each client has running or queued; refuses one over ``limit`` (0: no limit).
+
+    >>> flights = InFlight(1)
+    >>> flights.enter(("ip", "ua"))
+    >>> flights.enter(("ip", "ua"))
+    Traceback (most recent call last):
+    server.budget.TooManyQueries: this client already has 1 queries running or waiting: ...
+    >>> flights.leave(("ip", "ua")); flights.enter(("ip", "ua"))
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def enter(self, client: tuple[str, str]) -> None:
+        """Count one more query for ``client``, or raise TooManyQueries (with Retry-After) when it has ``limit``."""
+        count = self._counts.get(client, 0)
+        if self.limit and count >= self.limit:
+            raise TooManyQueries(
+                f"this client already has {count} queries running or waiting: wait for their answers before sending "
+                "more (or retry in a second)",
+                retry_after=1,
+            )
+        self._counts[client] = count + 1
+
+    def leave(self, client: tuple[str, str]) -> None:
+        """One query of ``client`` has finished."""
+        count = self._counts.pop(client, 0) - 1
+        if count > 0:
+            self._counts[client] = count

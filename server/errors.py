@@ -104,9 +104,9 @@ class OverBudget(HttpRefusal):
 
 
 class QueryFailed(HttpRefusal):
-    """The worker died while running the query (out of memory, crash)."""
+    """The worker died while running the query (out of memory, crash, killed); it is replaced, so retrying may work."""
 
-    status = 500
+    status = 503
     code = "query-failed"
 
 

@@ -1,7 +1,8 @@
 """Answer a query the safe way: the client's budget first, then the cache, else a worker within the time limit.
 
 This is the one path every query takes (the endpoint, the service description, the query page), so limits,
-caching and accounting hold for all of them.
+caching and accounting hold for all of them. A client may have at most ``concurrency`` queries running or queued;
+cached answers are not counted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from rdflib.term import Node
 
 from kg.errors import StoreError
 from server import errors
-from server.budget import Budget
+from server.budget import Budget, InFlight
 from server.cache import ResultCache
 from server.pool import QueryPool
 from server.worker import Job
@@ -43,12 +44,15 @@ class Answer:
 class Executor:
     """Runs jobs through the budget, the cache and the worker pool."""
 
-    def __init__(self, pool: QueryPool, cache: ResultCache, budget: Budget, timeout: float, version: str) -> None:
+    def __init__(
+        self, pool: QueryPool, cache: ResultCache, budget: Budget, timeout: float, version: str, concurrency: int = 0
+    ) -> None:
         self.pool = pool
         self.cache = cache
         self.budget = budget
         self.timeout = timeout
         self.version = version
+        self.in_flight = InFlight(concurrency)
 
     async def answer(self, job: Job, client: tuple[str, str], bindings: dict[str, Node] | None = None) -> Answer | None:
         """The answer to ``job`` (None when its kind of result has no acceptable media type: 406)."""
@@ -66,11 +70,14 @@ class Executor:
             return Answer(hit[0], hit[1], True, 0.0)
         if bindings:
             job = dataclasses.replace(job, bindings=dict(bindings))
+        self.in_flight.enter(client)
         try:
             reply = await self.pool.run(job, self.timeout)
-        except errors.QueryTimeout:
-            self.budget.spend(client, self.timeout)
+        except (errors.QueryTimeout, errors.QueryFailed):
+            self.budget.spend(client, self.timeout)  # a query that outlived or killed its worker costs the whole limit
             raise
+        finally:
+            self.in_flight.leave(client)
         self.budget.spend(client, reply.seconds)
         if reply.error is not None:
             name, message = reply.error

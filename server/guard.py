@@ -9,7 +9,7 @@ rejects updates (``LOAD``), so SERVICE is the one way left, and the worker's net
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 import rdflib.plugins.sparql
@@ -17,7 +17,7 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Node, URIRef
+from rdflib.term import Node, URIRef, Variable
 
 from kg.namespaces import PREFIXES
 from server.errors import FetchRefused, UpdateRefused
@@ -56,8 +56,19 @@ def _is_update(text: str) -> bool:
     return True
 
 
-def check_query(query: str, allowed: frozenset[str]) -> None:
-    """Raise FetchRefused if ``query`` calls a SERVICE not in ``allowed``, UpdateRefused if it is an update."""
+def service_bindings(query: str, endpoints: Mapping[str, str]) -> dict[str, Node]:
+    """The named endpoints (``{"wikidata": IRI}``) that ``query`` calls as ``SERVICE ?name``, to bind by substitution."""
+    if "service" not in query.lower():
+        return {}
+    targets = service_targets(query) or ()
+    return {str(t): URIRef(endpoints[str(t)]) for t in targets if isinstance(t, Variable) and str(t) in endpoints}
+
+
+def check_query(query: str, allowed: frozenset[str], bound: Mapping[str, Node] | None = None) -> None:
+    """Raise FetchRefused if ``query`` calls a SERVICE not in ``allowed``, UpdateRefused if it is an update.
+
+    ``SERVICE ?name`` is checked as the endpoint the server binds ``?name`` to (``bound``), never a query's own value.
+    """
     lowered = query.lower()
     if not any(word in lowered for word in _TRIGGERS):
         return
@@ -72,6 +83,8 @@ def check_query(query: str, allowed: frozenset[str]) -> None:
             )
         return
     for target in targets:
+        if isinstance(target, Variable) and str(target) in (bound or {}):
+            target = (bound or {})[str(target)]
         if not isinstance(target, URIRef):
             raise FetchRefused("SERVICE with a variable endpoint is refused: name an allowed endpoint IRI")
         if str(target) not in allowed:

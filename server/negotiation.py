@@ -8,6 +8,7 @@ The kind of a query's result is known only once it runs, so :func:`negotiate` an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from server.errors import NotAcceptable
 
@@ -132,6 +133,12 @@ def negotiate(accept: str | None, format_name: str | None = None) -> dict[str, s
     >>> negotiate(None, "json")["graph"]
     'application/ld+json'
     """
+    return dict(_negotiate(accept, format_name))
+
+
+@lru_cache(maxsize=512)
+def _negotiate(accept: str | None, format_name: str | None) -> dict[str, str]:
+    """:func:`negotiate`, remembered: clients send the same few Accept headers again and again (never mutate)."""
     if format_name:
         wanted = FORMATS.get(format_name.lower()) or _by_media_type(format_name.lower())
         if not wanted:

@@ -10,8 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import pickle
+import struct
 import time
+from collections import deque
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -21,36 +25,113 @@ from server.worker import Job, Reply, WorkerConfig, serve
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 2.0
+READ_SIZE = 1 << 20
 
 
 class _Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process and the parent's end of its pipe, read by one reader registered for the worker's life.
 
-    def __init__(self, context: multiprocessing.context.BaseContext, config: WorkerConfig) -> None:
+    At most one call is outstanding (a worker runs one query at a time); its future is resolved by the reader
+    with the reply's bytes, or failed with TimeoutError at the deadline or EOFError if the process dies.
+    """
+
+    def __init__(
+        self, context: multiprocessing.context.BaseContext, config: WorkerConfig, on_exit: Callable[[_Worker], None]
+    ) -> None:
         conn, child = context.Pipe()
         self.conn: Connection = conn
         self.process: BaseProcess = context.Process(target=serve, args=(child, config), daemon=True, name="kg-query")
         self.process.start()
         child.close()
+        self._loop = asyncio.get_running_loop()
+        self._pending: asyncio.Future[bytes] | None = None
+        self._fd = conn.fileno()
+        self._loop.add_reader(self._fd, self._readable)
+        self._listening = True
+        self._on_exit = on_exit
+        self._buffer = bytearray()
 
-    async def receive(self) -> Reply:
-        """The next message from the worker, read without blocking the event loop while it works."""
-        loop = asyncio.get_running_loop()
-        ready = loop.create_future()
-        fd = self.conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    def _readable(self) -> None:
+        """Read what the pipe holds (the loop made it non-blocking); hand over each reply once it is whole."""
         try:
-            await ready
+            chunk = os.read(self._fd, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError as error:
+            self._exited(repr(error))
+            return
+        if not chunk:
+            self._exited("end of pipe")
+            return
+        self._buffer += chunk
+        while (body := _frame(self._buffer)) is not None:
+            pending, self._pending = self._pending, None
+            if pending is not None and not pending.done():
+                pending.set_result(body)
+
+    def _exited(self, why: str) -> None:
+        self._stop_listening()
+        pending, self._pending = self._pending, None
+        if pending is not None and not pending.done():
+            pending.set_exception(EOFError(f"the worker exited ({why})"))
+        elif pending is None:
+            self._on_exit(self)
+
+    def _stop_listening(self) -> None:
+        if self._listening:
+            self._listening = False
+            self._loop.remove_reader(self._fd)
+
+    async def call(self, payload: bytes | None, timeout: float) -> Reply:
+        """Send ``payload`` (None: send nothing) and wait at most ``timeout`` s for the worker's reply."""
+        if not self._listening:
+            raise EOFError("the worker has exited")
+        pending: asyncio.Future[bytes] = self._loop.create_future()
+        self._pending = pending
+        if payload is not None:
+            os.set_blocking(self._fd, True)  # a job larger than the socket's buffer is written whole
+            try:
+                self.conn.send_bytes(payload)
+            finally:
+                os.set_blocking(self._fd, False)
+        deadline = self._loop.call_later(timeout, _expire, pending)
+        try:
+            data = await pending
         finally:
-            loop.remove_reader(fd)
-        reply: Reply = pickle.loads(self.conn.recv_bytes())
+            deadline.cancel()
+            self._pending = None
+        reply: Reply = pickle.loads(data)
         return reply
 
     def kill(self) -> None:
         """Stop the process now, whatever it is doing."""
+        self._stop_listening()
         self.process.kill()
         self.process.join(timeout=5)
         self.conn.close()
+
+
+def _frame(buffer: bytearray) -> bytes | None:
+    """Take one whole message (as ``Connection.send_bytes`` frames it) off ``buffer``; None until it is whole."""
+    if len(buffer) < 4:
+        return None
+    (size,) = struct.unpack("!i", buffer[:4])
+    start = 4
+    if size == -1:  # a message of 2 GiB or more: an 8-byte length follows
+        if len(buffer) < 12:
+            return None
+        (size,) = struct.unpack("!Q", buffer[4:12])
+        start = 12
+    if len(buffer) < start + size:
+        return None
+    body = bytes(buffer[start : start + size])
+    del buffer[: start + size]
+    return body
+
+
+def _expire(pending: asyncio.Future) -> None:  # type: ignore[type-arg]
+    if not pending.done():
+        pending.set_exception(TimeoutError())
 
 
 class QueryPool:
@@ -64,7 +145,8 @@ class QueryPool:
         self.sandboxed = False
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["server.worker"])
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle: deque[_Worker] = deque()
+        self._waiters: deque[asyncio.Future[_Worker]] = deque()
         self._all: set[_Worker] = set()
         self._waiting = 0
         self._closing = False
@@ -76,21 +158,28 @@ class QueryPool:
 
     async def _start_one(self, strict: bool = False) -> None:
         while not self._closing:
-            worker = _Worker(self._context, self.config)
+            worker = _Worker(self._context, self.config, self._lost)
             try:
-                hello = await asyncio.wait_for(worker.receive(), self.start_timeout)
+                hello = await worker.call(None, self.start_timeout)
             except (TimeoutError, EOFError, OSError) as error:
                 hello = Reply(error=("StoreError", f"the worker did not start: {error!r}"))
             if hello.error is None:
                 self.sandboxed = hello.notes.get("sandboxed") == "True"
                 self._all.add(worker)
-                self._idle.put_nowait(worker)
+                self._release(worker)
                 return
             worker.kill()
             if strict:
                 raise StoreError(hello.error[1])
             log.error("query worker failed to start (%s); retrying in %s s", hello.error[1], RESTART_DELAY)
             await asyncio.sleep(RESTART_DELAY)
+
+    def _lost(self, worker: _Worker) -> None:
+        """An idle worker exited on its own (killed from outside, out of memory): replace it."""
+        if worker in self._idle:
+            self._idle.remove(worker)
+            log.warning("an idle query worker exited; starting another")
+            self._replace(worker)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` and start another in the background."""
@@ -103,19 +192,10 @@ class QueryPool:
 
     async def run(self, job: Job, timeout: float) -> Reply:
         """Run ``job`` on a free worker within ``timeout`` seconds (waiting for one at most as long)."""
-        if self._idle.empty() and self._waiting >= self.queue_length:
-            raise errors.Busy("every query worker is busy and the queue is full: retry shortly", retry_after=1)
-        self._waiting += 1
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise errors.Busy(f"no query worker was free within {timeout:g} s: retry shortly", retry_after=timeout) from None
-        finally:
-            self._waiting -= 1
+        worker = self._idle.popleft() if self._idle else await self._wait_for_worker(timeout)
         started = time.perf_counter()
         try:
-            worker.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            reply = await asyncio.wait_for(worker.receive(), timeout)
+            reply = await worker.call(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), timeout)
         except TimeoutError:
             self._replace(worker)
             raise errors.QueryTimeout(
@@ -129,8 +209,38 @@ class QueryPool:
         except BaseException:
             self._replace(worker)  # cancelled (client gone, shutdown): the worker's state is unknown
             raise
-        self._idle.put_nowait(worker)
+        self._release(worker)
         return reply
+
+    def _release(self, worker: _Worker) -> None:
+        """Hand ``worker`` to the longest-waiting request, or keep it idle."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    async def _wait_for_worker(self, timeout: float) -> _Worker:
+        """Queue for a free worker, at most ``timeout`` s (Busy when the queue is full or the wait too long)."""
+        if self._waiting >= self.queue_length:
+            raise errors.Busy("every query worker is busy and the queue is full: retry shortly", retry_after=1)
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[_Worker] = loop.create_future()
+        self._waiters.append(waiter)
+        self._waiting += 1
+        deadline = loop.call_later(timeout, _expire, waiter)
+        try:
+            return await waiter
+        except TimeoutError:
+            raise errors.Busy(f"no query worker was free within {timeout:g} s: retry shortly", retry_after=timeout) from None
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._release(waiter.result())  # handed a worker just as the request went away: pass it on
+            raise
+        finally:
+            deadline.cancel()
+            self._waiting -= 1
 
     def alive(self) -> int:
         """How many workers are running (fewer than ``size`` while a killed one is being replaced)."""

@@ -76,10 +76,10 @@ def _build(params: MultiDict, query: str | None) -> QueryRequest:
 
 async def read_get(request: Request) -> QueryRequest:
     """A GET: ``query`` in the URL (absent: the caller serves the service description)."""
-    params = request.query_params
+    params = MultiDict(parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
     if "update" in params:
         raise UpdateRefused(UPDATE_REFUSED + "; and an update is never sent by GET")
-    return _build(MultiDict(params.multi_items()), _single(MultiDict(params.multi_items()), "query"))
+    return _build(params, _single(params, "query"))
 
 
 async def read_post(request: Request) -> QueryRequest:

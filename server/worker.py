@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import pickle
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -18,24 +19,42 @@ from pathlib import Path
 from rdflib.term import Node
 
 from kg.errors import KgError, QueryError
-from kg.store import EmbeddedStore, count_results
+from kg.remote_store import RemoteStore, ResultCut
+from kg.store import EmbeddedStore, TripleStore, count_results
 from server.errors import HttpRefusal, MalformedQuery, ResultTooLarge
 from server.guard import check_query
 from server.sandbox import deny_network
 
 log = logging.getLogger(__name__)
+STACK_BYTES = 512 * 1024 * 1024
+"""Stack of the thread that runs queries. The engine recurses once per level of nesting (brackets, ``!``, chains of
+OPTIONAL, MINUS or operators): on the usual 8 MiB stack about 5,000 levels crash the worker (SIGSEGV), and a 64 KiB
+query can nest 30,000 deep. 512 MiB holds every query under the default body limit (tests/test_bad_input.py); the
+memory is reserved, and used only as deep as a query goes."""
 
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What a worker needs to start: which build to open and how, and its limits."""
+    """What a worker needs to start: which store to open (an embedded build, or a remote store's URL) and how,
+    and its limits."""
 
-    build: Path
+    build: Path | None
     in_memory: bool
     max_rows: int
     max_result_bytes: int
     memory_bytes: int = 0
     service_allow: frozenset[str] = frozenset()
+    store_url: str | None = None
+    store_user: str | None = None
+    store_password: str | None = field(default=None, repr=False)
+    store_timeout: float = 30.0
+
+    def open_store(self) -> TripleStore:
+        """The store this worker queries: the remote store when a URL is set, else the embedded build."""
+        if self.store_url:
+            return RemoteStore(self.store_url, self.store_user, self.store_password, timeout=self.store_timeout)
+        assert self.build is not None
+        return EmbeddedStore.open_build(self.build, in_memory=self.in_memory)
 
 
 @dataclass(frozen=True)
@@ -87,11 +106,11 @@ class CappedBuffer:
         return b"".join(self._parts)
 
 
-def answer(store: EmbeddedStore, job: Job, config: WorkerConfig) -> Reply:
+def answer(store: TripleStore, job: Job, config: WorkerConfig) -> Reply:
     """Check, run and serialise one job (everything a worker does per request, callable in-process too)."""
     started = time.perf_counter()
     try:
-        check_query(job.query, config.service_allow)
+        check_query(job.query, config.service_allow, job.bindings)
         sink = CappedBuffer(config.max_result_bytes)
         try:
             media_type = store.query_into(
@@ -116,6 +135,8 @@ def answer(store: EmbeddedStore, job: Job, config: WorkerConfig) -> Reply:
         return Reply(media_type, body, None, time.perf_counter() - started)
     except QueryError as error:
         refusal: tuple[str, str] = (MalformedQuery.__name__, str(error))
+    except ResultCut as error:  # the remote store's own row cap: too large, as ours would say
+        refusal = (ResultTooLarge.__name__, str(error))
     except HttpRefusal as error:
         refusal = (type(error).__name__, error.message)
     except KgError as error:
@@ -128,12 +149,26 @@ def serve(conn: Connection, config: WorkerConfig) -> None:
     try:
         if config.memory_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (config.memory_bytes, config.memory_bytes))
-        store = EmbeddedStore.open_build(config.build, in_memory=config.in_memory)
-        sandboxed = not config.service_allow and deny_network()
+        store = config.open_store()
+        # a worker that talks to a remote store needs the network: the SERVICE check then stands alone
+        sandboxed = not config.service_allow and not config.store_url and deny_network()
     except (KgError, OSError, ValueError) as error:
         conn.send_bytes(pickle.dumps(Reply(error=("StoreError", str(error)))))
         return
     conn.send_bytes(pickle.dumps(Reply(notes={"sandboxed": str(sandboxed)})))
+    threading.stack_size(_stack_bytes(config))  # the job thread inherits the limits and the network sandbox
+    jobs = threading.Thread(target=_answer_jobs, args=(conn, store, config), name="kg-query-jobs")
+    jobs.start()
+    jobs.join()
+
+
+def _stack_bytes(config: WorkerConfig) -> int:
+    """The job thread's stack: STACK_BYTES, or a quarter of the worker's address-space limit if that is smaller."""
+    return min(STACK_BYTES, config.memory_bytes // 4) if config.memory_bytes else STACK_BYTES
+
+
+def _answer_jobs(conn: Connection, store: TripleStore, config: WorkerConfig) -> None:
+    """Answer jobs from the pipe until it closes."""
     while True:
         try:
             job = pickle.loads(conn.recv_bytes())
@@ -141,7 +176,7 @@ def serve(conn: Connection, config: WorkerConfig) -> None:
             return
         try:
             reply = answer(store, job, config)
-        except Exception as error:  # noqa: BLE001 - report, never die silently
+        except Exception as error:
             log.exception("query failed in the worker")
             reply = Reply(error=("QueryFailed", f"the query failed in the engine: {type(error).__name__}: {error}"))
         conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))

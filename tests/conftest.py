@@ -1,14 +1,25 @@
-"""Shared fixtures: the repository's folders, and one store built from the real data per test session."""
+"""Shared fixtures: the repository's folders, one store built from the real data per test session, and the two
+backends that serve it.
+
+Every test that takes ``store``, ``backend`` or ``live_server`` runs twice: on the embedded store (``[embedded]``)
+and on a Virtuoso loaded once per session from the same build (``[virtuoso]``). Tests about the embedded store's
+own files (builds folder, ``current`` link, in-memory copy) take ``embedded_store`` / ``store_path`` instead.
+Without Virtuoso installed the ``virtuoso`` runs skip with the reason (``KG_REQUIRE_VIRTUOSO=1`` makes them fail).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from backends import BACKENDS, Backend
+from live_server import live_server  # noqa: F401 - a real uvicorn per session and backend, for the server tests
+from virtuoso import start_virtuoso, stop_virtuoso, store_settings
 
 from kg.build import BuildResult, build
-from kg.store import EmbeddedStore
-from live_server import live_server  # noqa: F401 - a real uvicorn per session, for the server tests
+from kg.remote_store import RemoteStore
+from kg.store import EmbeddedStore, TripleStore
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -35,11 +46,43 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 
 @pytest.fixture(scope="session")
 def store_path(built: BuildResult) -> Path:
-    """Directory of the session's store (the parent of its ``current`` link)."""
+    """Directory of the session's embedded store (the parent of its ``current`` link)."""
     return built.location.parent.parent
 
 
 @pytest.fixture(scope="session")
-def store(store_path: Path) -> EmbeddedStore:
-    """The session's store, opened read-only."""
+def embedded_store(store_path: Path) -> EmbeddedStore:
+    """The session's embedded store, opened read-only (for tests about the embedded store itself)."""
     return EmbeddedStore.open(store_path)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(embedded_store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One Virtuoso per session, loaded once from the session's build; its KG_* settings."""
+    settings = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        remote = RemoteStore(settings["KG_STORE_URL"], settings["KG_STORE_USER"], settings["KG_STORE_PASSWORD"])
+        report = remote.replace_with(embedded_store)
+        print(f"\nVirtuoso loaded: {report.statements} statements in {report.seconds:.1f} s ({report.per_second:,.0f}/s)")
+        remote.close()
+        yield settings
+    finally:
+        stop_virtuoso(settings)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, store_path: Path, embedded_store: EmbeddedStore,
+            tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    """The session's build on each backend in turn: the embedded store, then Virtuoso."""
+    if request.param == "embedded":
+        return Backend("embedded", embedded_store, store_path, {})
+    settings: dict[str, str] = request.getfixturevalue("virtuoso")
+    remote = store_settings(settings)
+    store = RemoteStore(remote["store_url"], remote["store_user"], remote["store_password"])
+    return Backend("virtuoso", store, store_path, remote, tmp_path_factory.mktemp("virtuoso-releases"))
+
+
+@pytest.fixture(scope="session")
+def store(backend: Backend) -> TripleStore:
+    """The session's store on each backend (read it; do not write to it)."""
+    return backend.store

@@ -20,9 +20,10 @@ import pytest
 
 @dataclass(frozen=True)
 class LiveServer:
-    """A running server: its base URL and endpoint."""
+    """A running server: its base URL and endpoint, and the backend it serves from."""
 
     url: str
+    backend: str = "embedded"
 
     @property
     def endpoint(self) -> str:
@@ -37,7 +38,8 @@ def free_port() -> int:
 
 
 def start_server(store: Path, log: Path, **settings: str) -> tuple[subprocess.Popen[bytes], LiveServer]:
-    """Start uvicorn with the app factory on ``store``; wait until /health answers."""
+    """Start uvicorn with the app factory on ``store`` (or the remote store that ``store_url=`` names); wait until
+    /health answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "KG_STORE": str(store), "KG_PUBLIC_URL": url}
@@ -50,8 +52,8 @@ def start_server(store: Path, log: Path, **settings: str) -> tuple[subprocess.Po
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}: {log.read_text()[-2000:]}")
         try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return process, LiveServer(url)
+            if httpx.get(url + "/health", timeout=5).status_code == 200:
+                return process, LiveServer(url, "virtuoso" if settings.get("store_url") else "embedded")
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
@@ -68,9 +70,9 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """uvicorn serving the session's store with the default settings."""
-    log = tmp_path_factory.mktemp("live-server") / "server.log"
-    process, server = start_server(store_path, log)
+def live_server(backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """uvicorn serving the session's store with the default settings, on each backend."""
+    log = tmp_path_factory.mktemp(f"live-server-{backend.name}") / "server.log"
+    process, server = start_server(backend.store_path, log, **backend.environment())
     yield server
     stop_server(process)

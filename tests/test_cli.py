@@ -1,6 +1,7 @@
 """The ``kg`` command, run as a user runs it (a subprocess of the installed script) on temporary stores.
 
-Read-only checks use the session's store (``store_path`` in conftest). Tests about building build their
+Read-only checks use the session's store, the queries on each backend (``store_option``: ``--store`` or
+``--store-url``), where the store is found on the embedded one (``store_path``). Tests about building build their
 own stores: the real data once (the acceptance test), else a copy of the hand-curated Turtle only,
 which builds in about a second whatever the importers add to a full build.
 """
@@ -91,8 +92,16 @@ def rows_of_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def kings_cross(kg, store: Path) -> str:
-    return ok(kg("query", "--example", "kings-cross", "--format", "csv", "--store", store)).stdout
+def kings_cross(kg, store: Path | list[str]) -> str:
+    """The kings-cross example as CSV, from the store at a path or the one the options name."""
+    where = store if isinstance(store, list) else ["--store", store]
+    return ok(kg("query", "--example", "kings-cross", "--format", "csv", *where)).stdout
+
+
+@pytest.fixture
+def store_option(backend) -> list[str]:
+    """The option that points ``kg query`` at the session's store on each backend."""
+    return ["--store-url", backend.remote["store_url"]] if backend.remote else ["--store", str(backend.store_path)]
 
 
 # -- building ---------------------------------------------------------------------------------------
@@ -202,8 +211,8 @@ def test_examples_lists_the_six_required_queries_with_titles(kg):
         assert listed.get(name, "").startswith(f"{title}:"), f"{name}: {listed.get(name)!r}"
 
 
-def test_kings_cross_names_deployers_developer_country_and_issues(kg, store_path):
-    rows = rows_of_csv(kings_cross(kg, store_path))
+def test_kings_cross_names_deployers_developer_country_and_issues(kg, store_option):
+    rows = rows_of_csv(kings_cross(kg, store_option))
     pairs = {(row["role"], row["organisation"]) for row in rows}
     assert KINGS_CROSS_ROLES <= pairs
     assert ("developer", "Argent") not in pairs, "Argent developed the estate, not the AI"
@@ -213,9 +222,9 @@ def test_kings_cross_names_deployers_developer_country_and_issues(kg, store_path
         assert {"Privacy", "Surveillance"} <= set(row["ethical_issues"].split("; "))
 
 
-def test_query_output_formats_agree(kg, store_path):
+def test_query_output_formats_agree(kg, store_option):
     def run(fmt: str) -> str:
-        return ok(kg("query", "--example", "kings-cross", "--format", fmt, "--store", store_path)).stdout
+        return ok(kg("query", "--example", "kings-cross", "--format", fmt, *store_option)).stdout
 
     csv_rows = rows_of_csv(run("csv"))
     bindings = json.loads(run("json"))["results"]["bindings"]
@@ -231,8 +240,8 @@ def test_query_output_formats_agree(kg, store_path):
     assert any("British Transport Police" in line for line in table[2:-1])
 
 
-def test_claims_about_shows_the_met_denial_and_the_admission_that_contradicts_it(kg, store_path):
-    out = ok(kg("query", "--example", "claims-about", "--format", "json", "--store", store_path)).stdout
+def test_claims_about_shows_the_met_denial_and_the_admission_that_contradicts_it(kg, store_option):
+    out = ok(kg("query", "--example", "claims-about", "--format", "json", *store_option)).stdout
     claims = [{k: v["value"] for k, v in b.items()} for b in json.loads(out)["results"]["bindings"]]
     met = [c for c in claims if c["claimant"] == "Metropolitan Police Service"]
     denials = [c["claim"] for c in met if c.get("stance") == "denial"]
@@ -243,18 +252,18 @@ def test_claims_about_shows_the_met_denial_and_the_admission_that_contradicts_it
     assert set(denials) <= set(contradicted)
 
 
-def test_a_malformed_query_exits_2_with_the_parser_message(kg, store_path):
+def test_a_malformed_query_exits_2_with_the_parser_message(kg, store_option):
     malformed = "SELECT ?s WHERE { ?s ?p }"
     with pytest.raises(QueryError) as parser:
         EmbeddedStore.in_memory().query(malformed)
-    result = kg("query", malformed, "--store", store_path)
+    result = kg("query", malformed, *store_option)
     assert result.returncode == 2
     assert str(parser.value) in result.stderr
 
 
-def test_a_query_needs_exactly_one_source(kg, store_path):
-    assert kg("query", "--store", store_path).returncode == 2
-    assert kg("query", "ASK {}", "--example", "kings-cross", "--store", store_path).returncode == 2
+def test_a_query_needs_exactly_one_source(kg, store_option):
+    assert kg("query", *store_option).returncode == 2
+    assert kg("query", "ASK {}", "--example", "kings-cross", *store_option).returncode == 2
 
 
 # -- where the store is -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from backends import Backend
 from fastapi.testclient import TestClient
 from live_server import LiveServer
 from rdflib import Graph, URIRef
@@ -23,8 +24,7 @@ from kg.build import build
 from kg.licence import LICENCE
 from kg.publication import ensure_release, releases_dir
 from kg.release import Release
-from kg.settings import Settings
-from kg.store import EmbeddedStore
+from kg.store import EmbeddedStore, TripleStore
 from server import create_app
 
 SPDX = "http://spdx.org/rdf/terms#"
@@ -32,8 +32,8 @@ DUMPS = ("ai-incidents.ttl.gz", "ai-incidents.nt.gz", "ai-incidents.nq.gz")
 
 
 @pytest.fixture(scope="module")
-def client(store_path: Path) -> Iterator[TestClient]:
-    settings = Settings(store=store_path, public_url="http://testserver", client_budget=0, query_workers=1)
+def client(backend: Backend) -> Iterator[TestClient]:
+    settings = backend.settings(public_url="http://testserver", client_budget=0, query_workers=1)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -52,11 +52,22 @@ def _rapper(data: bytes, syntax: str, output: str) -> list[bytes]:
     return sorted(line for line in done.stdout.splitlines() if line.strip())
 
 
-def test_the_server_writes_the_release_of_its_build_at_start(release: Release, store: EmbeddedStore, store_path: Path) -> None:
-    assert store.location is not None
-    assert release.version == store.location.name
-    assert release.folder == releases_dir(store_path) / store.location.name
+def test_the_server_writes_the_release_of_its_data_version_at_start(release: Release, backend: Backend, embedded_store: TripleStore) -> None:
+    """The version is the build's id; the Virtuoso loaded from that build has it too, and its release, written from
+    Virtuoso into its own folder, has the embedded release's sorted files byte for byte and the same Turtle triples
+    (in the order the store lists them)."""
+    assert release.version == backend.store.version() == embedded_store.version()
+    assert release.folder == releases_dir(backend.store_path, backend.releases) / release.version
     assert {f.name for f in release.files} == {*DUMPS, "ontology.ttl", "shapes.ttl"}
+    assert embedded_store.location is not None
+    embedded = ensure_release(embedded_store, embedded_store.location, releases_dir(backend.store_path))  # the embedded app's
+    same_bytes = lambda r: [(f.name, f.sha256, f.triples) for f in r.files if not f.name.endswith("ttl.gz")]
+    assert same_bytes(release) == same_bytes(embedded)
+    for written in (release, embedded):
+        back = EmbeddedStore.in_memory()
+        back.load(gzip.decompress((written.folder / "ai-incidents.ttl.gz").read_bytes()), "text/turtle")
+        sorted_triples = gzip.decompress((written.folder / "ai-incidents.nt.gz").read_bytes()).splitlines()
+        assert sorted(set(back.graph_ntriples(None).splitlines())) == sorted_triples
 
 
 def test_listing_for_people(client: TestClient, release: Release) -> None:
@@ -68,7 +79,7 @@ def test_listing_for_people(client: TestClient, release: Release) -> None:
     assert release.version in page.text and "CC BY-SA 4.0" in page.text and "AIAAIC" in page.text
 
 
-def test_listing_for_machines_is_dcat_that_matches_the_files(client: TestClient, store: EmbeddedStore) -> None:
+def test_listing_for_machines_is_dcat_that_matches_the_files(client: TestClient, store: TripleStore) -> None:
     catalogue = Graph().parse(data=client.get("/dumps/", headers={"Accept": "text/turtle"}).content, format="turtle")
     dataset = next(catalogue.subjects(DCAT.distribution, None))
     assert catalogue.value(dataset, DCTERMS.license) == LICENCE
@@ -97,7 +108,7 @@ def test_release_iris_resolve_while_served(client: TestClient, release: Release)
     assert client.get("/release/1999-01-01", follow_redirects=False).status_code == 404
 
 
-def test_dumps_parse_with_rapper_and_round_trip_to_the_store(client: TestClient, store: EmbeddedStore) -> None:
+def test_dumps_parse_with_rapper_and_round_trip_to_the_store(client: TestClient, store: TripleStore) -> None:
     files = {name: gzip.decompress(client.get(f"/dumps/{name}").content) for name in DUMPS}
     merged = _rapper(files["ai-incidents.nt.gz"], "ntriples", "ntriples")
     assert _rapper(files["ai-incidents.ttl.gz"], "turtle", "ntriples") == merged

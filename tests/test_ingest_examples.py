@@ -6,10 +6,12 @@ import csv
 import io
 
 import pytest
+from backends import Backend, known_failure
 
 from kg import queries
+from kg.errors import StoreError
 from kg.namespaces import BASE
-from kg.store import EmbeddedStore, Solutions
+from kg.store import Solutions, TripleStore
 
 SOURCE_GRAPHS = (
     "aiaaic/2026-05",
@@ -24,19 +26,23 @@ SOURCE_GRAPHS = (
 )
 
 
-def run(store: EmbeddedStore, name: str) -> list[dict[str, str]]:
+def run(store: TripleStore, name: str) -> list[dict[str, str]]:
     example = queries.example(name)
     result = store.query(example.text, example.params)
     assert isinstance(result, Solutions)
     return [{key: str(value) for key, value in row.items()} for row in result.rows]
 
 
-@pytest.mark.parametrize("name", sorted(queries.examples()))
-def test_every_example_returns_rows(store: EmbeddedStore, name: str) -> None:
+@pytest.mark.parametrize("name", sorted(n for n, e in queries.examples().items() if not e.service))  # see test_wikidata
+def test_every_example_returns_rows(backend: Backend, store: TripleStore, name: str) -> None:
+    if (failure := known_failure(backend.name, name)) is not None:  # a documented difference: asserted, not skipped
+        with pytest.raises(StoreError, match=failure):
+            run(store, name)
+        return
     assert run(store, name), name
 
 
-def test_every_source_contributes(store: EmbeddedStore) -> None:
+def test_every_source_contributes(store: TripleStore) -> None:
     rows = {row["graph"].removeprefix(BASE + "graph/"): row for row in run(store, "source-contributions")}
     for graph in ("aiaaic/2026-05", "aiaaic/2025-12", "aiid/2026-06", "aiid/2026-02", "oecd-aim/sample"):
         assert int(rows[graph]["incidents"]) > 100, graph
@@ -46,7 +52,7 @@ def test_every_source_contributes(store: EmbeddedStore) -> None:
     assert set(SOURCE_GRAPHS) <= set(rows)
 
 
-def test_facial_recognition_deployers_come_from_aiaaic_and_aiid(store: EmbeddedStore) -> None:
+def test_facial_recognition_deployers_come_from_aiaaic_and_aiid(store: TripleStore) -> None:
     rows = run(store, "deployers-of-facial-recognition")
     ids = {i for row in rows for i in row["incident_ids"].split("; ")}
     assert any(i.startswith("AIAAIC") for i in ids) and any(i.startswith("AIID-") for i in ids)
@@ -56,20 +62,20 @@ def test_facial_recognition_deployers_come_from_aiaaic_and_aiid(store: EmbeddedS
     assert counts == sorted(counts, reverse=True)
 
 
-def test_mit_domains_have_incidents_and_risks(store: EmbeddedStore) -> None:
+def test_mit_domains_have_incidents_and_risks(store: TripleStore) -> None:
     rows = run(store, "incidents-per-mit-risk-domain")
     assert [row["number"] for row in rows] == ["1", "2", "3", "4", "5", "6", "7"]
     assert all(int(row["incidents"]) > 0 and int(row["risks"]) > 0 for row in rows)
 
 
-def test_developers_that_deploy_span_datasets(store: EmbeddedStore) -> None:
+def test_developers_that_deploy_span_datasets(store: TripleStore) -> None:
     rows = {row["organisation"]: row for row in run(store, "developers-that-deploy")}
     openai = rows["OpenAI"]
     assert int(openai["as_developer"]) > 0 and int(openai["as_deployer"]) > 0
     assert {"aiaaic/2026-05", "aiid/2026-06"} <= set(openai["datasets"].split("; "))
 
 
-def test_kings_cross_still_names_everyone(store: EmbeddedStore) -> None:
+def test_kings_cross_still_names_everyone(store: TripleStore) -> None:
     example = queries.example("kings-cross")
     text = store.query_serialized(example.text, "text/csv", example.params).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from backends import Backend
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -16,8 +16,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID
 from kg.describe import describe
 from kg.display import Ref
 from kg.namespaces import GRAPH, ID, KG
-from kg.settings import Settings
-from kg.store import Boolean, EmbeddedStore, Solutions
+from kg.store import Boolean, Solutions, TripleStore
 from kg.summary import Summary
 from kg.vocabulary import ontology_graph
 from server import create_app
@@ -30,8 +29,8 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @pytest.fixture(scope="module")
-def client(store_path: Path) -> Iterator[TestClient]:
-    settings = Settings(store=store_path, public_url="http://testserver", client_budget=0, query_workers=1)
+def client(backend: Backend) -> Iterator[TestClient]:
+    settings = backend.settings(public_url="http://testserver", client_budget=0, query_workers=1)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -96,7 +95,7 @@ def test_things_answer_303_to_their_documents(client: TestClient, iri: URIRef) -
 
 @pytest.mark.parametrize("media_type", FORMATS)
 @pytest.mark.parametrize("iri", [INCIDENT, NEC, PRIVACY])
-def test_documents_in_each_rdf_format_hold_the_description(client: TestClient, store: EmbeddedStore, iri: URIRef, media_type: str) -> None:
+def test_documents_in_each_rdf_format_hold_the_description(client: TestClient, store: TripleStore, iri: URIRef, media_type: str) -> None:
     response = client.get("/id/" + str(iri).removeprefix(str(ID)), headers={"Accept": media_type})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == media_type
@@ -152,7 +151,7 @@ def test_organisation_pages_list_incidents_by_role(client: TestClient) -> None:
     assert "/doc/incident/AIAAIC0288" in met.links
 
 
-def test_concept_page_lists_its_incidents(client: TestClient, store: EmbeddedStore) -> None:
+def test_concept_page_lists_its_incidents(client: TestClient, store: TripleStore) -> None:
     page = _page(client, "/doc/concept/ethical-issue/privacy")
     assert "/doc/incident/AIAAIC0288" in page.links
     listed = {link for link in page.links if link.startswith("/doc/incident/")}
@@ -182,7 +181,7 @@ def test_nothing_acceptable_is_406(client: TestClient) -> None:
     assert client.get("/doc/org/nec?format=nonsense").status_code == 406
 
 
-def test_ontology_and_terms_resolve(client: TestClient, store: EmbeddedStore) -> None:
+def test_ontology_and_terms_resolve(client: TestClient, store: TripleStore) -> None:
     index = _page(client, "/def")
     assert {"/def/Incident", "/def/Involvement", "/def/involvedIn"} <= set(index.links)
     whole = Graph().parse(data=client.get("/def", headers={"Accept": "text/turtle"}).content, format="turtle")
@@ -196,7 +195,7 @@ def test_ontology_and_terms_resolve(client: TestClient, store: EmbeddedStore) ->
     assert client.get("/def/No%20Term", headers={"Accept": BROWSER}).status_code == 404
 
 
-def test_named_graphs_resolve(client: TestClient, store: EmbeddedStore) -> None:
+def test_named_graphs_resolve(client: TestClient, store: TripleStore) -> None:
     name = GRAPH["curated/kings-cross/page"]
     graph = Graph().parse(data=client.get("/graph/curated/kings-cross/page?format=ttl").content, format="turtle")
     counted = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", {"g": name})

@@ -6,25 +6,25 @@ import json
 import subprocess
 import sys
 
+from live_server import LiveServer
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
 from kg import queries
-from kg.store import EmbeddedStore, Solutions
-from live_server import LiveServer
+from kg.store import Solutions, TripleStore
 
 INCIDENTS = "SELECT ?incident ?notation WHERE { ?incident a kg:Incident ; skos:notation ?notation } ORDER BY ?incident"
 PREFIXED = "PREFIX kg: <https://w3id.org/ai-incidents/def/>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" + INCIDENTS
 
 
-def _expected(store: EmbeddedStore) -> list[tuple[str, str]]:
+def _expected(store: TripleStore) -> list[tuple[str, str]]:
     result = store.query(INCIDENTS)
     assert isinstance(result, Solutions) and result.rows
     return [(str(row["incident"]), str(row["notation"])) for row in result.rows]
 
 
-def test_sparqlwrapper_in_json_xml_csv_and_turtle(live_server: LiveServer, store: EmbeddedStore) -> None:
+def test_sparqlwrapper_in_json_xml_csv_and_turtle(live_server: LiveServer, store: TripleStore) -> None:
     client = SPARQLWrapper(live_server.endpoint)
     client.setQuery(INCIDENTS)
     client.setReturnFormat(JSON)
@@ -41,7 +41,7 @@ def test_sparqlwrapper_in_json_xml_csv_and_turtle(live_server: LiveServer, store
     assert {str(s) for s in graph.subjects()} == {iri for iri, _ in _expected(store)}
 
 
-def test_rdflib_sparqlstore(live_server: LiveServer, store: EmbeddedStore) -> None:
+def test_rdflib_sparqlstore(live_server: LiveServer, store: TripleStore) -> None:
     graph = Graph(SPARQLStore(live_server.endpoint, returnFormat="json"))
     rows = [(str(r[0]), str(r[1])) for r in graph.query(PREFIXED)]  # type: ignore[index]
     assert rows == _expected(store)
@@ -65,7 +65,7 @@ print(json.dumps([[s[v].value for v in ("incident", "notation")] for s in rows])
 """
 
 
-def test_another_engine_federates_to_us(live_server: LiveServer, store: EmbeddedStore) -> None:
+def test_another_engine_federates_to_us(live_server: LiveServer, store: TripleStore) -> None:
     """A separate pyoxigraph process runs SERVICE <our endpoint>: the query travels over HTTP to our server."""
     query = (
         "PREFIX kg: <https://w3id.org/ai-incidents/def/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from live_server import LiveServer
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -13,8 +14,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from kg import queries
-from kg.store import EmbeddedStore, Solutions
-from live_server import LiveServer
+from kg.store import Solutions, TripleStore
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -40,7 +40,7 @@ def _table(browser: webdriver.Chrome) -> tuple[list[str], list[list[str]]]:
     return head, rows
 
 
-def test_type_a_query_and_read_the_table(browser: webdriver.Chrome, live_server: LiveServer, store: EmbeddedStore) -> None:
+def test_type_a_query_and_read_the_table(browser: webdriver.Chrome, live_server: LiveServer, store: TripleStore) -> None:
     text = "SELECT ?notation WHERE { ?incident a kg:Incident ; skos:notation ?notation } ORDER BY ?notation"
     expected = store.query(text)
     assert isinstance(expected, Solutions) and expected.rows
@@ -57,7 +57,7 @@ def test_type_a_query_and_read_the_table(browser: webdriver.Chrome, live_server:
     assert "format=csv" in download.get_attribute("href")  # type: ignore[operator]
 
 
-def test_pick_an_example_in_one_click(browser: webdriver.Chrome, live_server: LiveServer, store: EmbeddedStore) -> None:
+def test_pick_an_example_in_one_click(browser: webdriver.Chrome, live_server: LiveServer, store: TripleStore) -> None:
     example = queries.example("incidents-per-year")
     expected = store.query(example.text)
     assert isinstance(expected, Solutions)

@@ -6,17 +6,16 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from backends import Backend, known_failure
 from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg import queries
 from kg.namespaces import SD, VOID
-from kg.settings import Settings
-from kg.store import EmbeddedStore, Solutions
+from kg.store import Solutions, TripleStore
 from server import create_app
 
 RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
@@ -31,13 +30,13 @@ ENDPOINT = "http://testserver/sparql"
 
 
 @pytest.fixture(scope="module")
-def client(store_path: Path) -> Iterator[TestClient]:
-    settings = Settings(store=store_path, public_url="http://testserver", client_budget=0)
+def client(backend: Backend) -> Iterator[TestClient]:
+    settings = backend.settings(public_url="http://testserver", client_budget=0)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
-def _rows(store: EmbeddedStore, text: str, params: dict[str, URIRef]) -> list[dict[str, str]]:
+def _rows(store: TripleStore, text: str, params: dict[str, URIRef]) -> list[dict[str, str]]:
     result = store.query(text, params)
     assert isinstance(result, Solutions)
     return _canonical([{k: str(v) for k, v in row.items()} for row in result.rows])
@@ -55,12 +54,15 @@ def _canonical(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return sorted(({k: value(v) for k, v in row.items() if v != ""} for row in rows), key=lambda r: sorted(r.items()))
 
 
-@pytest.mark.parametrize("name", sorted(queries.examples()))
+@pytest.mark.parametrize("name", sorted(n for n, e in queries.examples().items() if not e.service))  # see test_wikidata
 @pytest.mark.parametrize("media_type", RESULT_TYPES)
-def test_example_queries_in_every_result_format(client: TestClient, store: EmbeddedStore, name: str, media_type: str) -> None:
+def test_example_queries_in_every_result_format(backend: Backend, client: TestClient, store: TripleStore, name: str, media_type: str) -> None:
     example = queries.example(name)
-    expected = _rows(store, example.text, {})  # over HTTP there are no bindings: parameters stay unbound on both sides
     response = client.post("/sparql", content=example.text, headers={"Content-Type": "application/sparql-query", "Accept": media_type})
+    if (failure := known_failure(backend.name, name)) is not None:  # a documented difference: the store's own error
+        assert response.status_code == 503 and failure in response.text, response.text
+        return
+    expected = _rows(store, example.text, {})  # over HTTP there are no bindings: parameters stay unbound on both sides
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == media_type
     if media_type.endswith("json"):
@@ -74,7 +76,7 @@ def test_example_queries_in_every_result_format(client: TestClient, store: Embed
 
 
 @pytest.mark.parametrize("media_type", [*GRAPH_TYPES, *DATASET_TYPES])
-def test_construct_in_every_graph_format(client: TestClient, store: EmbeddedStore, media_type: str) -> None:
+def test_construct_in_every_graph_format(client: TestClient, store: TripleStore, media_type: str) -> None:
     text = "CONSTRUCT { ?incident ?p ?o } WHERE { VALUES ?incident { id:incident\\/AIAAIC0288 } ?incident ?p ?o }"
     expected = store.query(text)
     response = client.get("/sparql", params={"query": text}, headers={"Accept": media_type})
@@ -116,7 +118,7 @@ def test_repeated_query_is_served_from_the_cache(client: TestClient) -> None:
     assert first.content == second.content
 
 
-def test_protocol_dataset_selects_our_graphs(client: TestClient, store: EmbeddedStore) -> None:
+def test_protocol_dataset_selects_our_graphs(client: TestClient, store: TripleStore) -> None:
     graph = store.graph_names()[0]
     expected = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", {"g": URIRef(graph)})
     assert isinstance(expected, Solutions)
@@ -172,7 +174,7 @@ def test_load_as_a_query_is_refused(client: TestClient) -> None:
     assert "queries only" in response.text
 
 
-def test_service_description(client: TestClient, store: EmbeddedStore) -> None:
+def test_service_description(client: TestClient, store: TripleStore) -> None:
     response = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
@@ -207,10 +209,10 @@ def test_browsers_get_the_query_page_and_cors_is_open(client: TestClient) -> Non
     assert simple.headers["access-control-allow-origin"] == "*"
 
 
-def test_body_and_url_limits(store_path: Path) -> None:
+def test_body_and_url_limits(backend: Backend) -> None:
     limit = 4096
     padding = "#" + "x" * limit + "\nASK {}"
-    with TestClient(create_app(Settings(store=store_path, max_body_bytes=limit, query_workers=1))) as small:
+    with TestClient(create_app(backend.settings(max_body_bytes=limit, query_workers=1))) as small:
         direct = {"Content-Type": "application/sparql-query"}
         assert small.post("/sparql", content=padding, headers=direct).status_code == 413
         assert small.post("/sparql", data={"query": padding}).status_code == 413

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from backends import Backend
 from fastapi.testclient import TestClient
-
-from kg.settings import Settings
 from live_server import LiveServer
+
 from server import create_app
 from server.errors import FetchRefused
 from server.guard import check_query
@@ -63,8 +63,8 @@ def listener() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module")
-def client(store_path: Path) -> Iterator[TestClient]:
-    settings = Settings(store=store_path, client_budget=0, max_rows=10, max_result_bytes=64 * 1024)
+def client(backend: Backend) -> Iterator[TestClient]:
+    settings = backend.settings(client_budget=0, max_rows=10, max_result_bytes=64 * 1024)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -147,8 +147,8 @@ def test_results_over_the_caps_are_refused_not_cut(client: TestClient) -> None:
     assert too_many_bytes.status_code in (422, 503)  # either the byte cap or the time limit stops it, never a 200
 
 
-def test_budget_answers_429_with_retry_after(store_path: Path) -> None:
-    settings = Settings(store=store_path, query_workers=1, client_budget=6, client_burst=0.001)
+def test_budget_answers_429_with_retry_after(backend: Backend) -> None:
+    settings = backend.settings(query_workers=1, client_budget=6, client_burst=0.001)
     with TestClient(create_app(settings)) as stingy:
         first = stingy.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
         assert first.status_code == 200
@@ -159,8 +159,8 @@ def test_budget_answers_429_with_retry_after(store_path: Path) -> None:
         assert other_client.status_code == 200
 
 
-def test_full_queue_answers_503_and_a_killed_worker_is_replaced(store_path: Path) -> None:
-    settings = Settings(store=store_path, query_workers=1, queue_length=0, query_timeout=2, client_budget=0)
+def test_full_queue_answers_503_and_a_killed_worker_is_replaced(backend: Backend) -> None:
+    settings = backend.settings(query_workers=1, queue_length=0, query_timeout=2, client_budget=0)
     with TestClient(create_app(settings)) as tight, ThreadPoolExecutor(1) as background:
         runaway = background.submit(tight.get, "/sparql", params={"query": RUNAWAY})
         time.sleep(0.5)

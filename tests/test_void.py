@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from backends import Backend
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 
 from kg.licence import LICENCE
 from kg.namespaces import ID
-from kg.settings import Settings
-from kg.store import EmbeddedStore, Solutions
+from kg.store import Solutions, TripleStore
 from server import create_app
 
 BASE = "http://testserver"
 
 
 @pytest.fixture(scope="module")
-def client(store_path: Path) -> Iterator[TestClient]:
-    settings = Settings(store=store_path, public_url=BASE, client_budget=0, query_workers=1)
+def client(backend: Backend) -> Iterator[TestClient]:
+    settings = backend.settings(public_url=BASE, client_budget=0, query_workers=1)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -37,7 +36,7 @@ def void(client: TestClient) -> tuple[Graph, URIRef]:
     return graph, dataset
 
 
-def _rows(store: EmbeddedStore, text: str) -> list[dict[str, object]]:
+def _rows(store: TripleStore, text: str) -> list[dict[str, object]]:
     result = store.query(text)
     assert isinstance(result, Solutions)
     return [{k: v.toPython() if isinstance(v, Literal) else v for k, v in row.items()} for row in result.rows]
@@ -61,7 +60,7 @@ def test_void_says_where_to_query_and_download(client: TestClient, void: tuple[G
     assert "AIAAIC" in str(graph.value(dataset, DCTERMS.rights))
 
 
-def test_void_counts_match_the_store(void: tuple[Graph, URIRef], store: EmbeddedStore) -> None:
+def test_void_counts_match_the_store(void: tuple[Graph, URIRef], store: TripleStore) -> None:
     graph, dataset = void
     assert graph.value(dataset, VOID.triples).toPython() == store.triple_count()
     subjects = [row["s"] for row in _rows(store, "SELECT DISTINCT ?s WHERE { ?s ?p ?o }")]

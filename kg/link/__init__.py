@@ -2,7 +2,9 @@
 
 ``link_incidents`` reads the incidents from a store, scores cross-database pairs, proposes skos:exactMatch only
 when sure, and returns the candidates; :mod:`kg.link.review` writes the ones a person should decide, and
-:mod:`kg.link.links` turns automatic and reviewed links into triples with VoID link sets.
+:mod:`kg.link.links` turns automatic and reviewed links into triples with VoID link sets. Organisations, places
+and jurisdictions are reconciled with Wikidata by :mod:`kg.link.wikidata_links` (candidates from an endpoint,
+a review file, reviewed ``schema:sameAs`` links).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ RARE_WORD = 3.0
 # Thresholds, chosen on the labelled sample in tests/data/links/ (see the README's "Links" section).
 EXACT_SCORE = {0: 0.64, 1: 0.72}  # by the gap in years: a year apart needs stronger agreement
 EXACT_TEXT = 0.4
+STRONG_TEXT = STRONG_TITLE = 0.7  # without a shared deployer: same year, and the texts and titles agree this strongly
 MARGIN = 0.05
 REVIEW_SCORE = 0.45
 PAIRS = {("AIAAIC", "AIID"), ("AIAAIC", "OECD"), ("AIID", "OECD")}
@@ -40,14 +41,18 @@ def decide(evidence: Evidence, unrivalled: bool) -> URIRef | None:
     """skos:exactMatch only when sure, otherwise None (a person reviews the pair).
 
     Sure means: each record is the other's clear best match (``unrivalled``), both give a year and the years
-    are at most one apart (AIAAIC pages about a system or a practice have none), a deployer is shared, no
-    jurisdiction disagrees and the texts agree strongly (more strongly when the years differ). A disagreeing
-    developer does not count against a pair: sources disagree on developers (AIID 391 names Hikvision where
-    AIAAIC1513 names Facewatch).
+    are at most one apart (AIAAIC pages about a system or a practice have none), no jurisdiction disagrees, and
+    either a deployer is shared and the texts agree strongly (more strongly when the years differ), or, with no
+    shared deployer (most AIAAIC rows name none), the year is the same and both the texts and the titles agree
+    very strongly. A disagreeing developer does not count against a pair: sources disagree on developers
+    (AIID 391 names Hikvision where AIAAIC1513 names Facewatch).
     """
     threshold = EXACT_SCORE.get(evidence.year_gap) if evidence.year_gap is not None else None
-    if (unrivalled and evidence.deployers and threshold is not None and not evidence.place_conflict
-            and evidence.score >= threshold and evidence.text >= EXACT_TEXT):
+    if not unrivalled or threshold is None or evidence.place_conflict:
+        return None
+    if evidence.deployers and evidence.score >= threshold and evidence.text >= EXACT_TEXT:
+        return SKOS.exactMatch
+    if evidence.year_gap == 0 and evidence.text >= STRONG_TEXT and evidence.title >= STRONG_TITLE:
         return SKOS.exactMatch
     return None
 

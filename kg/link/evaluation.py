@@ -65,3 +65,59 @@ def score(candidates: list[Candidate], labels: list[LabelledPair]) -> Scores:
         elif pair.label == "exact":
             fn.append(key)
     return Scores(tuple(tp), tuple(fp), tuple(fn))
+
+
+HELD_OUT_LABELS = (*LABELS, "none")
+
+
+@dataclass(frozen=True)
+class HeldOutRecord:
+    """A record drawn at random (not from the linker's candidates) and what a reader found in one other database.
+
+    ``twins`` are the records there that describe the same event (none when the reader found none); ``looked_at``
+    every record there the reader read and judged, twins included.
+    """
+
+    key: str
+    database: str
+    twins: frozenset[str]
+    looked_at: frozenset[str]
+
+
+def read_held_out(path: Path) -> list[HeldOutRecord]:
+    """The held-out sample in ``path`` (CSV: sampled,other,label,note).
+
+    ``other`` is a record of the database searched (labelled exact, close, related or different), or the name of
+    that database with the label ``none`` when the reader found nothing there.
+    """
+    found: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row_number, row in enumerate(csv.DictReader(handle), start=2):
+            sampled, other, label = row.get("sampled") or "", row.get("other") or "", row.get("label") or ""
+            if label not in HELD_OUT_LABELS or not sampled or not other:
+                raise DataSyntaxError(str(path), row_number, f"label must be one of {', '.join(HELD_OUT_LABELS)}")
+            database = other if label == "none" else other.split("-")[0].rstrip("0123456789")
+            twins, looked_at = found.setdefault((sampled, database), (set(), set()))
+            if label != "none":
+                looked_at.add(other)
+            if label == "exact":
+                twins.add(other)
+    return [HeldOutRecord(key, database, frozenset(twins), frozenset(seen))
+            for (key, database), (twins, seen) in found.items()]
+
+
+def score_held_out(candidates: list[Candidate], sample: list[HeldOutRecord]) -> Scores:
+    """Precision and recall of exactMatch over the sampled records: every link the linker proposes from a sampled
+    record into the database searched counts, whether or not the reader looked at its other end."""
+    proposed: dict[tuple[str, str], set[str]] = {}
+    for c in candidates:
+        if c.predicate == SKOS.exactMatch:
+            proposed.setdefault((c.left.key, c.right.database), set()).add(c.right.key)
+            proposed.setdefault((c.right.key, c.left.database), set()).add(c.left.key)
+    tp, fp, fn = [], [], []
+    for record in sample:
+        made = proposed.get((record.key, record.database), set())
+        tp += [(record.key, other) for other in sorted(made & record.twins)]
+        fp += [(record.key, other) for other in sorted(made - record.twins)]
+        fn += [(record.key, other) for other in sorted(record.twins - made)]
+    return Scores(tuple(tp), tuple(fp), tuple(fn))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -57,6 +58,17 @@ class Evidence:
         return "; ".join(parts)
 
 
+def countries(places: set[str]) -> set[str]:
+    """The ISO 3166-1 countries of jurisdiction IRIs: a subdivision (``gb-sct``) counts as its country (``gb``);
+    places without an ISO code (``global``, ``european-union``) count as unknown, never as a disagreement."""
+    found = set()
+    for place in places:
+        key = place.rsplit("/", 1)[-1]
+        if re.fullmatch(r"[a-z]{2}(?:-[a-z0-9]{1,3})?", key):
+            found.add(key[:2])
+    return found
+
+
 class Scorer:
     """Scores pairs with word weights (inverse document frequency) learnt from every record's texts."""
 
@@ -100,6 +112,6 @@ class Scorer:
             developers=tuple(sorted(a.developers & b.developers)),
             developer_conflict=bool(a.developers and b.developers and not a.developers & b.developers),
             year_gap=gap,
-            place_conflict=bool(a.places and b.places and not a.places & b.places),
+            place_conflict=bool(countries(a.places) and countries(b.places) and not countries(a.places) & countries(b.places)),
             shared_words=tuple(sorted(shared, key=lambda w: (-self.idf.get(w, 0.0), w))),
         )

@@ -1,7 +1,9 @@
 """SPARQL kept in ``.rq`` files: internal queries by name, and the example queries with their headers.
 
 An example file starts with comment lines ``# title: …``, ``# description: …`` and optionally
-``# param NAME: IRI`` (a default value, bound through substitutions and overridable by the caller).
+``# param NAME: IRI`` (a default value, bound through substitutions and overridable by the caller), and
+``# service: NAME`` for an example that calls a remote endpoint (``SERVICE ?NAME``): it needs the network and,
+on a server, an allow-list naming that endpoint, so offline checks of every example leave it out.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from rdflib import URIRef
 
 from kg.errors import NotFound
 
-_HEADER_KEYS = ("title", "description")
+_HEADER_KEYS = ("title", "description", "service")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Example:
     description: str
     text: str
     params: dict[str, URIRef] = field(default_factory=dict)
+    service: str = ""
 
 
 def load(name: str) -> str:
@@ -48,7 +51,8 @@ def parse_example(name: str, text: str) -> Example:
             header[key] = value.strip()
         elif key.startswith("param "):
             params[key.removeprefix("param ").strip()] = URIRef(value.strip())
-    return Example(name, header.get("title", name), header.get("description", ""), text, params)
+    return Example(name, header.get("title", name), header.get("description", ""), text, params,
+                   header.get("service", ""))
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,8 @@
 """``/dumps/``: the release of the build being served, listed (HTML, or DCAT by Accept) and downloadable, resumable.
 
-When the app starts, :func:`open_release` makes sure the build it serves has a release beside the store
-(``<store>/releases/<build id>/``, or ``KG_RELEASES``), writing it if missing. Files are sent from disk with
+When the app starts, :func:`open_release` makes sure the data it serves has a release beside the store
+(``<store>/releases/<data version>/``, or ``KG_RELEASES``), writing it if missing; the data version is the
+embedded build's id, or the id of the remote store's last load. Files are sent from disk with
 their SHA-256 as entity tag, so identical files keep their tag across builds.
 """
 
@@ -19,7 +20,7 @@ from kg.licence import rights_statement
 from kg.publication import ensure_release, releases_dir
 from kg.release import CATALOGUE, CHANGELOG, Release, catalogue, sha256_of
 from kg.settings import Settings
-from kg.store import EmbeddedStore
+from kg.store import BUILDS, TripleStore
 from server.conditional import FileVersion, file_response
 from server.deps import SettingsDep, StoreDep
 from server.documents import HTML, graph_response, representation
@@ -31,11 +32,11 @@ EXTRAS = {CATALOGUE: "text/turtle", CHANGELOG: "text/markdown"}
 """Files of a release that the catalogue does not list, and their media types."""
 
 
-def open_release(store: EmbeddedStore, settings: Settings) -> Release | None:
-    """The release the app serves, written now if missing; None (and a warning) when it cannot be."""
-    assert store.location is not None
+def open_release(store: TripleStore, settings: Settings, version: str) -> Release | None:
+    """The release of data ``version`` the app serves, written now if missing; None (and a warning) when it cannot be."""
+    build: Path | str = version if settings.store_url else settings.store / BUILDS / version
     try:
-        return ensure_release(store, store.location, releases_dir(settings.store, settings.releases))
+        return ensure_release(store, build, releases_dir(settings.store, settings.releases))
     except KgError as error:
         log.warning("no release to serve: %s", error)
         return None

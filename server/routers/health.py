@@ -1,22 +1,43 @@
-"""``/health``: whether the service can answer, which build it serves, and how its workers and cache are doing."""
+"""``/health``: whether the service can answer, which data it serves, and how its store, workers and cache are doing.
+
+It asks the store (briefly) each time: 200 when the store answers, 503 with the reason when it does not (a remote
+store stopped or unreachable), so a load balancer can route around a replica whose store is gone.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
 
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from kg.errors import StoreError
 from server.deps import ExecutorDep, StoreDep
+from server.served_store import probe
 
 router = APIRouter()
+HEALTH_SECONDS = 3.0
+"""How long /health waits for the store before it reports that the store does not answer."""
 
 
 @router.get("/health")
-def health(store: StoreDep, executor: ExecutorDep) -> dict[str, object]:
-    """Status, data version, graphs, workers, cache."""
+async def health(request: Request, store: StoreDep, executor: ExecutorDep) -> JSONResponse:
+    """Status, data version, store, graphs, workers, cache."""
     pool = executor.pool
-    return {
-        "status": "ok" if pool.alive() else "degraded",
+    try:
+        status, _ = await asyncio.wait_for(probe(request.app), HEALTH_SECONDS)
+        problem = status.problem
+        graphs = None if problem else len(await asyncio.wait_for(asyncio.to_thread(store.graph_names), HEALTH_SECONDS))
+    except TimeoutError:
+        problem, graphs = f"the store did not answer within {HEALTH_SECONDS:g} s", None
+    except StoreError as error:
+        problem, graphs = str(error), None
+    body = {
+        "status": "store-unavailable" if problem else "ok" if pool.alive() else "degraded",
         "data_version": executor.version,
-        "graphs": len(store.graph_names()),
+        "store": {"answers": problem is None, **({"message": problem} if problem else {})},
+        "graphs": graphs,
         "workers": {"configured": pool.size, "alive": pool.alive(), "network_sandbox": pool.sandboxed},
         "cache": {"bytes": executor.cache.size, "hits": executor.cache.hits, "misses": executor.cache.misses},
     }
+    return JSONResponse(body, status_code=503 if problem else 200)

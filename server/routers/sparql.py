@@ -1,6 +1,8 @@
 """The SPARQL 1.1 Protocol query operation at ``/sparql``: GET and POST, results by content negotiation.
 
-GET without a query returns the service description (or, to a browser, the query page).
+GET without a query returns the service description (or, to a browser, the query page). Requests that carry
+a query are normally answered earlier, by the same code, in :mod:`server.fast_sparql`; these routes describe
+them in the OpenAPI document and answer them when the app runs without that middleware.
 """
 
 from __future__ import annotations
@@ -10,28 +12,17 @@ from fastapi.responses import FileResponse
 
 from server import negotiation, protocol
 from server.deps import ExecutorDep, SettingsDep
-from server.description import description_bindings, description_query, endpoint_iri
+from server.description import description_bindings, description_query
 from server.errors import MethodNotAllowed, NotAcceptable
 from server.executor import Executor
+from server.fast_sparql import query_response
+from server.openapi_sparql import SPARQL_GET, SPARQL_POST
 from server.routers.pages import QUERY_PAGE
 from server.worker import Job
 
 router = APIRouter()
 PATHS = ("/sparql", "/sparql/")
 ALLOW = "GET, POST, OPTIONS"
-KIND_NAMES = {"solutions": "SELECT", "boolean": "ASK", "graph": "CONSTRUCT/DESCRIBE"}
-
-
-async def _answer(request: Request, executor: Executor, settings: SettingsDep, asked: protocol.QueryRequest) -> Response:
-    assert asked.query is not None
-    media_types = negotiation.negotiate(request.headers.get("accept"), asked.format)
-    job = Job(asked.query, media_types, asked.default_graphs, asked.named_graphs, base_iri=endpoint_iri(settings))
-    answer = await executor.answer(job, protocol.client_of(request))
-    if answer is None:
-        kinds = ", ".join(KIND_NAMES[k] for k in media_types)
-        raise NotAcceptable(f"this query's results cannot be sent in the types Accept allows (they suit {kinds} only)")
-    headers = {"Vary": "Accept", "X-Cache": "hit" if answer.cached else "miss"}
-    return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
 async def _describe(request: Request, executor: Executor, settings: SettingsDep, format_name: str | None) -> Response:
@@ -47,21 +38,21 @@ async def _describe(request: Request, executor: Executor, settings: SettingsDep,
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 
-@router.get(PATHS[0])
+@router.get(PATHS[0], openapi_extra=SPARQL_GET)
 @router.get(PATHS[1], include_in_schema=False)
 async def sparql_get(request: Request, executor: ExecutorDep, settings: SettingsDep) -> Response:
     """Run ``query`` (SPARQL 1.1 Protocol, GET), or describe the service when there is none."""
     asked = await protocol.read_get(request)
     if asked.query is None:
         return await _describe(request, executor, settings, asked.format)
-    return await _answer(request, executor, settings, asked)
+    return await query_response(request, executor, settings, asked)
 
 
-@router.post(PATHS[0])
+@router.post(PATHS[0], openapi_extra=SPARQL_POST)
 @router.post(PATHS[1], include_in_schema=False)
 async def sparql_post(request: Request, executor: ExecutorDep, settings: SettingsDep) -> Response:
     """Run a query sent as a form (``query=``) or as the body (``application/sparql-query``)."""
-    return await _answer(request, executor, settings, await protocol.read_post(request))
+    return await query_response(request, executor, settings, await protocol.read_post(request))
 
 
 @router.options(PATHS[0], include_in_schema=False)

@@ -24,7 +24,7 @@ def incident_iri(n: int) -> str:
 
 def _incident(n: int, rng: random.Random) -> list[tuple[str, str, str]]:
     inc, system, source = incident_iri(n), f"{ID}system/SYN{n:06d}", f"{ID}source/syn-{n}"
-    lit = lambda text: '"' + text + '"'  # noqa: E731
+    lit = lambda text: '"' + text + '"'
     triples = [
         (inc, RDF_TYPE, f"<{KG}Incident>"), (inc, NOTATION, lit(f"SYN{n:06d}")), (inc, LABEL, lit(f"Synthetic incident {n}")),
         (inc, f"{KG}occurred", f'"{2010 + n % 15}-{1 + n % 12:02d}-{1 + n % 28:02d}"^^<{XSD_DATE}>'),

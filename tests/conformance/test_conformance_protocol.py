@@ -15,11 +15,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from live_server import LiveServer
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
-
-from live_server import LiveServer
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -91,7 +90,8 @@ def _send(server: LiveServer, request: dict[str, object]) -> httpx.Response:
 @pytest.mark.parametrize(("name", "test"), _tests(), ids=[name for name, _ in _tests()])
 def test_protocol(conformance_server: LiveServer, record: dict[str, dict[str, str]], name: str, test: URIRef) -> None:
     requests = _requests(_manifest(), test)
-    record[name] = {"suite": "SPARQL 1.1 Protocol", "outcome": "failed"}
+    name = f"{name} [{conformance_server.backend}]"
+    record[name] = {"suite": f"SPARQL 1.1 Protocol ({conformance_server.backend})", "outcome": "failed"}
     if name.startswith("update_"):
         response = _send(conformance_server, requests[0])
         assert response.status_code == 403, response.text  # refused: this is a query-only service
@@ -113,8 +113,8 @@ def test_protocol(conformance_server: LiveServer, record: dict[str, dict[str, st
 @pytest.mark.parametrize("name", ["returns-rdf", "has-endpoint-triple", "conforms-to-schema"])
 def test_service_description(conformance_server: LiveServer, record: dict[str, dict[str, str]], name: str, accept: str) -> None:
     """The three prose tests of service-description/manifest.ttl, in each RDF format."""
-    key = f"{name} ({accept})"
-    record[key] = {"suite": "SPARQL 1.1 Service Description", "outcome": "failed"}
+    key = f"{name} ({accept}) [{conformance_server.backend}]"
+    record[key] = {"suite": f"SPARQL 1.1 Service Description ({conformance_server.backend})", "outcome": "failed"}
     response = httpx.get(conformance_server.endpoint, headers={"Accept": accept}, timeout=30)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(accept)
