@@ -76,7 +76,7 @@ def format_table(result: Solutions) -> str:
     """An aligned text table of a SELECT's rows."""
     cells = [[str(row.get(v, "")) for v in result.variables] for row in result.rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
-    line = lambda values: "  ".join(value.ljust(w) for value, w in zip(values, widths)).rstrip()  # noqa: E731
+    line = lambda values: "  ".join(value.ljust(w) for value, w in zip(values, widths)).rstrip()
     out = [line(result.variables), line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
     out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")

@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDFS, XSD
 
 from kg.errors import NotFound, QueryError
-from kg.namespaces import GRAPH, ID, KG
+from kg.namespaces import GRAPH, ID
 from kg.store import BUILDS, CURRENT, EmbeddedStore, Solutions, build_into
 
 EX = "http://example.org/"

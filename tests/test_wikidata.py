@@ -62,20 +62,12 @@ def start_endpoint(turtle: Path, folder: Path) -> tuple[subprocess.Popen[bytes],
             time.sleep(0.1)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The fixture served by a real SPARQL endpoint: its URL."""
     process, url = start_endpoint(FIXTURE, tmp_path_factory.mktemp("wikidata"))
     yield url
-    stop(process)
+    stop_server(process)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +79,7 @@ def endpoint_without_nec(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     graph.serialize(destination=folder / "fixture.ttl", format="turtle")
     process, url = start_endpoint(folder / "fixture.ttl", folder)
     yield url
-    stop(process)
+    stop_server(process)
 
 
 def run_reconciler(store: EmbeddedStore, url: str) -> dict[str, list[WikidataCandidate]]:

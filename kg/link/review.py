@@ -71,10 +71,14 @@ def review_rows(candidates: list[Candidate], decided: dict[tuple[str, str], Deci
 
 def write_review(path: Path, candidates: list[Candidate], decided: dict[tuple[str, str], Decision]) -> int:
     """Write the review file, keeping earlier decisions; returns the number of rows written."""
-    rows = review_rows(candidates, decided)
+    return write_rows(path, COLUMNS, review_rows(candidates, decided))
+
+
+def write_rows(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> int:
+    """Write a review file (a header, then ``rows``); returns the number of rows written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)

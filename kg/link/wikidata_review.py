@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import DataSyntaxError
+from kg.link.review import write_rows
 from kg.link.wikidata_scoring import WikidataCandidate
 
 COLUMNS = ("iri", "label", "candidate", "candidate_label", "candidate_description", "score", "suggested", "decision",
@@ -87,10 +88,4 @@ def wikidata_review_rows(candidates: list[WikidataCandidate],
 def write_wikidata_review(path: Path, candidates: list[WikidataCandidate],
                           decided: dict[tuple[str, str], WikidataDecision]) -> int:
     """(Re)write the review file keeping the decisions; returns the number of rows."""
-    rows = wikidata_review_rows(candidates, decided)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
+    return write_rows(path, COLUMNS, wikidata_review_rows(candidates, decided))
