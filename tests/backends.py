@@ -40,7 +40,7 @@ class Backend:
 
 KNOWN_FAILURES = {("virtuoso", "incidents-by-developer"): "Max row length is exceeded"}
 """Example queries a backend cannot answer, and what it says instead: Virtuoso fails to sort rows holding a string
-longer than about 4 KB (this example's longest GROUP_CONCAT is 4.4 KB). Documented in the README ("Scaling out")."""
+longer than about 4 KB (this example's longest GROUP_CONCAT is 4.4 KB). Documented in docs/scale-out.md."""
 
 
 def known_failure(backend: str, example: str) -> str | None:

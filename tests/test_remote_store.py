@@ -263,12 +263,12 @@ def test_kg_build_and_query_with_store_url(tmp_path):
         stop_virtuoso(settings)
 
 
-# -- documented differences (README, "Scaling out") --------------------------------------------------
+# -- documented differences (docs/scale-out.md) --------------------------------------------------
 
 
 def test_virtuoso_answers_the_linkers_query_with_other_deployers(remote, store):
     """link-incidents.rq (two OPTIONALs, each a UNION with a property path) gets wrong deployers from Virtuoso while
-    its other columns agree; ``kg link`` reads the embedded store. If this fails, Virtuoso agrees now: update the README."""
+    its other columns agree; ``kg link`` reads the embedded store. If this fails, Virtuoso agrees now: update docs/scale-out.md."""
     sparql = queries.load("link-incidents")
 
     def columns(result) -> dict[str, tuple[frozenset, frozenset, frozenset]]:
