@@ -20,6 +20,7 @@ from kg.loading import RdfFile, discover_data, discover_ontology, load_files
 from kg.namespaces import GRAPH
 from kg.sparql_shapes import unsupported, validate_nquads
 from kg.store import EmbeddedStore, Triples, build_into
+from kg.submissions.accepted import add_accepted
 from kg.validation import ValidationReport, load_shapes, validate_dataset
 
 Progress = Callable[[str], None]
@@ -95,11 +96,13 @@ def validate_quads(nquads: bytes, labels: dict[str, str]) -> ValidationReport:
     return validate_dataset(named, labels)
 
 
-def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict: bool = False) -> BuildResult:
+def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict: bool = False,
+          submissions: Path | None = None) -> BuildResult:
     """Build a validated store at ``store_path`` from ``data_dir`` and its source datasets.
 
     On any error the old store stays: a file that does not parse (DataSyntaxError), data that does not
-    conform (InvalidData), or, when ``strict``, any rejected source row (RowsRejected).
+    conform (InvalidData), or, when ``strict``, any rejected source row (RowsRejected). Accepted submissions in the
+    database ``submissions`` (when it exists) are part of the build, each in its own graph.
     """
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -113,6 +116,8 @@ def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict:
     files = collect(data_dir)
     progress(f"parsing {len(files)} files")
     dataset = load_files(files)
+    if submissions is not None and submissions.is_file():
+        progress(f"{add_accepted(dataset, submissions)} accepted submissions from {submissions}")
     lap("parse")
     progress("importing the source datasets")
     ingested = ingest(data_dir, dataset)

@@ -23,6 +23,8 @@ from kg.namespaces import bind_prefixes
 from kg.resources import resolve_data_dir
 from kg.settings import get_settings
 from kg.store import Boolean, EmbeddedStore, Solutions, TripleStore
+from kg.submissions.database import SubmissionDatabase
+from kg.submissions.passwords import hash_password
 from kg.validation import ValidationReport, validate_store
 
 RESULT_MEDIA_TYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
@@ -105,7 +107,7 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
     staging = tempfile.TemporaryDirectory(prefix="kg-build-") if store_url and not store_path else None
     try:
         target = Path(staging.name) if staging else _store_path(store_path)
-        result = build(data, target, progress=_progress, strict=strict)
+        result = build(data, target, progress=_progress, strict=strict, submissions=_submissions_db(store_path))
         if store_url:
             from kg.remote_store import remote_from_settings
 
@@ -344,3 +346,58 @@ def link_command(store_path: Path | None, review_path: Path | None, links_path: 
                 click.echo(f"{found.accepted} accepted Wikidata links in {wikidata_links}", err=True)
     except KgError as error:
         _fail(error)
+
+
+def _submissions_db(store_path: Path | None) -> Path:
+    settings = get_settings()
+    return settings.submissions_db or _store_path(store_path) / "submissions.sqlite"
+
+
+@main.group("editors")
+def editors_group() -> None:
+    """Editors who review submissions."""
+
+
+@editors_group.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (else it is asked for).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store whose submissions database holds the editors.")
+def editors_add_command(name: str, password_stdin: bool, store_path: Path | None) -> None:
+    """Create editor NAME, or set a new password for NAME (stored as a salted scrypt hash)."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        database = SubmissionDatabase(_submissions_db(store_path))
+        database.set_editor(name, hash_password(password))
+    except KgError as error:
+        _fail(error)
+    click.echo(f"editor {name} can now sign in ({database.path})")
+
+
+@main.group("submissions")
+def submissions_group() -> None:
+    """Back up and restore the submissions database."""
+
+
+@submissions_group.command("export")
+@click.option("--out", "out_file", required=True, type=click.File("w", encoding="utf-8"), help="JSON-lines file to write ('-': standard output).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
+def submissions_export_command(out_file: io.TextIOBase, store_path: Path | None) -> None:
+    """Write every submission, its state, decisions and history as JSON lines."""
+    try:
+        count = SubmissionDatabase(_submissions_db(store_path)).export(out_file)  # type: ignore[arg-type]
+    except KgError as error:
+        _fail(error)
+    click.echo(f"{count} submissions exported", err=True)
+
+
+@submissions_group.command("import")
+@click.argument("in_file", type=click.File("r", encoding="utf-8"))
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
+def submissions_import_command(in_file: io.TextIOBase, store_path: Path | None) -> None:
+    """Read what 'kg submissions export' wrote (all or nothing; submissions already present are kept)."""
+    try:
+        count = SubmissionDatabase(_submissions_db(store_path)).import_(in_file)  # type: ignore[arg-type]
+    except KgError as error:
+        _fail(error)
+    click.echo(f"{count} submissions imported")

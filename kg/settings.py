@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_data_depth: int = Field(64, ge=4)
     """Deepest nesting of a JSON-LD data file (objects and arrays)."""
 
+    submissions_db: Path | None = None
+    """The submissions database (``KG_SUBMISSIONS_DB``); default: ``<store>/submissions.sqlite``, beside the builds."""
+
     releases: Path | None = None
     """Where the server keeps the release (dumps, catalogue) of each build it serves (``KG_RELEASES``);
     default: ``<store>/releases``. The server writes the release of its build there when it starts, if missing."""

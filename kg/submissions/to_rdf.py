@@ -1,0 +1,155 @@
+"""An accepted submission as data: one named graph per submission, saying who submitted it, when, who accepted it,
+and on which sources it rests.
+
+A new incident becomes ``id/incident/KG-<n>`` with its system, involvements (deployers, developers: status
+``alleged``, sourced) and classifications. A correction becomes a ``kg:Claim`` about the page's incident
+(stance ``correction``), so the source's statement and the correction both stay, as the Met's denial and its later
+admission do. The submitter is a ``kg:Person`` named as they chose, else by a pseudonym.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.errors import KgError
+from kg.ingest.slugs import slug
+from kg.namespaces import GRAPH, ID, KG, SCHEMA
+from kg.submissions.database import Stored
+from kg.submissions.model import SourceRef, Submission
+
+CONCEPTS = str(ID) + "concept/"
+INCIDENTS = str(ID) + "incident/"
+STANCE_CORRECTION = ID["concept/stance/correction"]
+ISO_CODE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
+"""An ISO 3166 country (``GB``) or subdivision (``GB-ENG``) code, as jurisdiction concepts are keyed."""
+
+
+class UnsupportedTarget(KgError):
+    """A correction to a page that is not an incident's (stored and reviewable, but not yet turned into data)."""
+
+
+def graph_iri(stored: Stored) -> URIRef:
+    return GRAPH[f"submissions/{stored.id}"]
+
+
+def incident_iri(stored: Stored) -> URIRef:
+    return ID[f"incident/KG-{stored.id:04d}"]
+
+
+def _date(value: str) -> Literal:
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
+    return Literal(value, datatype=datatype)
+
+
+def _concept(value: str, field: str) -> URIRef:
+    if not value.startswith(CONCEPTS):
+        raise KgError(f"{field}: {value!r} is not a concept of this graph (pick one from its scheme)")
+    return URIRef(value)
+
+
+def _sources(graph: Graph, stored: Stored, sources: tuple[SourceRef, ...]) -> list[URIRef]:
+    nodes = []
+    for number, source in enumerate(sources, 1):
+        node = ID[f"source/submission-{stored.id}-{number}"]
+        graph.add((node, RDF.type, KG.WebPage))
+        graph.add((node, SCHEMA.url, URIRef(source.url)))
+        if source.publisher:
+            graph.add((node, DCTERMS.publisher, Literal(source.publisher)))
+        if source.date:
+            graph.add((node, SCHEMA.datePublished, _date(source.date)))
+        nodes.append(node)
+    return nodes
+
+
+def _submitter(graph: Graph, stored: Stored) -> URIRef:
+    person = ID[f"person/{slug(stored.submitter)}"]
+    graph.add((person, RDF.type, KG.Person))
+    graph.add((person, RDFS.label, Literal(stored.submitter)))
+    return person
+
+
+def _incident(graph: Graph, stored: Stored, sources: list[URIRef]) -> None:
+    s: Submission = stored.submission
+    incident, system = incident_iri(stored), ID[f"system/KG-{stored.id:04d}"]
+    graph.add((incident, RDF.type, KG.Incident))
+    graph.add((incident, DCTERMS.title, Literal(s.title, lang="en")))
+    graph.add((incident, SKOS.notation, Literal(f"KG-{stored.id:04d}")))
+    if s.description:
+        graph.add((incident, DCTERMS.description, Literal(s.description, lang="en")))
+    start, _, end = s.when.partition("/")
+    if "/" in s.when:
+        graph.add((incident, KG.occurredFrom, _date(start)))
+        if end:
+            graph.add((incident, KG.occurredUntil, _date(end)))
+    else:
+        graph.add((incident, KG.occurred, _date(start)))
+    for source in sources:
+        graph.add((incident, KG.describedBy, source))
+    graph.add((incident, KG.involvesSystem, system))
+    graph.add((system, RDF.type, KG.AISystem))
+    graph.add((system, RDFS.label, Literal(s.system or f"The AI system of “{s.title}”", lang="en")))
+    for predicate, field, values in ((KG.ethicalIssue, "ethical_issues", s.ethical_issues),
+                                     (KG.externalHarm, "harms", s.harms), (KG.sector, "sectors", s.sectors)):
+        for value in values:
+            graph.add((incident, predicate, _concept(value, field)))
+    for country in s.countries:
+        code = ISO_CODE.match(country)
+        graph.add((incident, KG.jurisdiction,
+                   ID[f"concept/jurisdiction/{country.lower()}"] if code else _concept(country, "countries")))
+    for value in s.technologies:
+        graph.add((system, KG.technology, _concept(value, "technologies")))
+    for role, names in ((KG.deployer, s.deployers), (KG.developer, s.developers)):
+        for name in names:
+            organisation = ID[f"org/{slug(name)}"]
+            graph.add((organisation, RDF.type, KG.Organisation))
+            graph.add((organisation, RDFS.label, Literal(name)))
+            involvement = ID[f"involvement/KG-{stored.id:04d}-{slug(str(role).rsplit('/', 1)[-1])}-{slug(name)}"]
+            graph.add((involvement, RDF.type, KG.Involvement))
+            graph.add((involvement, KG.involvedIn, system))
+            graph.add((involvement, KG.agent, organisation))
+            graph.add((involvement, KG.role, role))
+            graph.add((involvement, KG.status, KG.alleged))
+            for source in sources:
+                graph.add((involvement, KG.source, source))
+
+
+def _correction(graph: Graph, stored: Stored, submitter: URIRef, sources: list[URIRef]) -> None:
+    s = stored.submission
+    if not s.target.startswith(INCIDENTS):
+        raise UnsupportedTarget(f"corrections to {s.target} are kept for review; only incident pages take claims yet")
+    claim = ID[f"claim/submission-{stored.id}"]
+    graph.add((claim, RDF.type, KG.Claim))
+    graph.add((claim, KG.claimAbout, URIRef(s.target)))
+    graph.add((claim, KG.claimant, submitter))
+    text = s.problem + (f"\nProposed: {s.proposed}" if s.proposed else "")
+    graph.add((claim, KG.claimText, Literal(text, lang="en")))
+    graph.add((claim, KG.claimDate, _date(stored.created[:10])))
+    graph.add((claim, KG.stance, STANCE_CORRECTION))
+    for source in sources:
+        graph.add((claim, KG.reportedIn, source))
+
+
+def submission_graph(stored: Stored) -> Graph:
+    """The statements of accepted submission ``stored``, with its provenance (one named graph's content)."""
+    if stored.state != "accepted":
+        raise KgError(f"submission {stored.id} is {stored.state}, not accepted")
+    graph = Graph(identifier=graph_iri(stored))
+    submitter = _submitter(graph, stored)
+    sources = _sources(graph, stored, stored.submission.sources)
+    if stored.submission.kind == "incident":
+        _incident(graph, stored, sources)
+    else:
+        _correction(graph, stored, submitter, sources)
+    node = graph_iri(stored)
+    graph.add((node, DCTERMS.title, Literal(f"Submission {stored.id} ({stored.submission.kind})", lang="en")))
+    graph.add((node, PROV.wasAttributedTo, submitter))
+    graph.add((node, DCTERMS.created, Literal(stored.created, datatype=XSD.dateTime)))
+    graph.add((node, DCTERMS.modified, Literal(stored.updated, datatype=XSD.dateTime)))
+    if stored.editor:
+        graph.add((node, DCTERMS.contributor, Literal(f"editor {stored.editor}")))
+    for source in sources:
+        graph.add((node, PROV.wasDerivedFrom, source))
+    return graph
