@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     submissions_db: Path | None = None
     """The submissions database (``KG_SUBMISSIONS_DB``); default: ``<store>/submissions.sqlite``, beside the builds."""
 
+    submission_rate: float = Field(1.0, ge=0)
+    """Submissions one client may send per minute, on average (``KG_SUBMISSION_RATE``); 0: no limit."""
+
+    submission_burst: float = Field(10.0, ge=1)
+    """Submissions one client may send at once before the rate applies."""
+
+    cookie_secure: bool = True
+    """Mark editors' session cookies ``Secure`` (sent over HTTPS only; browsers make an exception for localhost)."""
+
     releases: Path | None = None
     """Where the server keeps the release (dumps, catalogue) of each build it serves (``KG_RELEASES``);
     default: ``<store>/releases``. The server writes the release of its build there when it starts, if missing."""

@@ -19,7 +19,9 @@ from server.errors import install_error_handlers
 from server.executor import Executor
 from server.fast_sparql import FastSparql
 from server.pool import QueryPool
-from server.routers import dumps, health, pages, resources, sparql, vocabulary, void
+from kg.submissions.database import SubmissionDatabase
+from server.rebuilds import Rebuilder
+from server.routers import dumps, editors, health, pages, resources, sparql, submissions, vocabulary, void
 from server.served_store import StoreStatus, open_served_store, watch, worker_config
 
 
@@ -43,10 +45,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         version=version,
         concurrency=settings.client_concurrency,
     )
+    submissions_path = settings.submissions_db or settings.store / "submissions.sqlite"
+    app.state.submissions = SubmissionDatabase(submissions_path)
+    app.state.csrf_secret = app.state.submissions.secret("csrf")
+    app.state.submission_limit = Budget(settings.submission_rate, settings.submission_burst)
+    app.state.login_limit = Budget(1.0, 5.0)  # five failed sign-ins at once, then one a minute
+    app.state.rebuilder = Rebuilder(settings, submissions_path)
     watcher = asyncio.get_running_loop().create_task(watch(app)) if settings.store_url else None
     try:
         yield
     finally:
+        app.state.rebuilder.cancel()
+        app.state.submissions.close()
         if watcher is not None:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -82,5 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(vocabulary.router)
     app.include_router(dumps.router)
     app.include_router(void.router)
+    app.include_router(submissions.router)
+    app.include_router(editors.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

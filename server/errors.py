@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import InvalidData, KgError, NotFound, QueryError, StoreError
+from kg.submissions.database import StorageError, StorageFull
+from kg.submissions.model import InvalidSubmission
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,9 @@ class QueryTimeout(HttpRefusal):
 
 
 LIBRARY_ERRORS: dict[type[KgError], tuple[int, str]] = {
+    InvalidSubmission: (422, "invalid-submission"),
+    StorageFull: (507, "storage-full"),
+    StorageError: (503, "submissions-unavailable"),
     QueryError: (400, "malformed-query"),
     NotFound: (404, "not-found"),
     InvalidData: (500, "invalid-data"),

@@ -204,7 +204,7 @@ def test_an_accepted_incident_and_correction_validate_against_the_graph(tmp_path
     incident = db.decide(db.add(read_submission(json.dumps(NEW_INCIDENT)), "127.0.0.1").id, "ed", "accepted")
     correction = db.decide(db.add(read_submission(json.dumps(CORRECTION)), "127.0.0.1").id, "ed", "accepted")
     statements = submission_graph(incident)
-    assert (incident_iri(incident), RDF.type, KG.Incident) in statements
+    assert (incident_iri(incident.id), RDF.type, KG.Incident) in statements
     report = check_against_store(statements, embedded_store)
     assert report.conforms, report.results
     claim = submission_graph(correction)
@@ -217,4 +217,4 @@ def test_an_accepted_incident_and_correction_validate_against_the_graph(tmp_path
     broken = check_against_store(submission_graph(wrong), embedded_store)
     assert not broken.conforms
     assert any("technology" in (v.path or "") for v in broken.results), broken.results
-    assert Literal(NEW_INCIDENT["title"], lang="en") in set(statements.objects(URIRef(incident_iri(incident))))
+    assert Literal(NEW_INCIDENT["title"], lang="en") in set(statements.objects(URIRef(incident_iri(incident.id))))

@@ -12,6 +12,8 @@ import hmac
 import json
 import secrets
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +50,11 @@ CREATE TABLE IF NOT EXISTS events (
     note TEXT
 );
 CREATE TABLE IF NOT EXISTS editors (name TEXT PRIMARY KEY, password TEXT NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    editor TEXT NOT NULL REFERENCES editors (name),
+    expires REAL NOT NULL
+);
 """
 
 
@@ -74,6 +81,10 @@ class Stored:
     note: str | None
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -89,27 +100,27 @@ def _errors(path: Path) -> Iterator[None]:
 
 
 class SubmissionDatabase:
-    """Durable storage of submissions, decisions and editors (one connection per instance; not shared by threads)."""
+    """Durable storage of submissions, decisions, editors and their sessions: one connection, one call at a time
+    (a lock), so one instance serves every thread of a server; several processes share the file through SQLite."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.RLock()
         with _errors(path):
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
-            with self._transaction():
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('pseudonym-key', ?)", (secrets.token_hex(32),))
-        self._pseudonym_key = bytes.fromhex(self._one("SELECT value FROM meta WHERE key='pseudonym-key'")[0])
+        self._pseudonym_key = self.secret("pseudonym")
 
     def close(self) -> None:
         self._db.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with _errors(self.path):
+        with self._lock, _errors(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -119,11 +130,18 @@ class SubmissionDatabase:
             self._db.execute("COMMIT")
 
     def _one(self, sql: str, args: tuple[object, ...] = ()) -> tuple[object, ...]:
-        with _errors(self.path):
+        with self._lock, _errors(self.path):
             row = self._db.execute(sql, args).fetchone()
         if row is None:
             raise NotFound("no such submission")
         return tuple(row)
+
+    def secret(self, name: str) -> bytes:
+        """A random secret kept in the database (made on first use), shared by every process that opens it."""
+        key = f"secret-{name}"
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, secrets.token_hex(32)))
+        return bytes.fromhex(str(self._one("SELECT value FROM meta WHERE key = ?", (key,))[0]))
 
     def pseudonym(self, client: str) -> str:
         """A stable pseudonym for a client address (keyed hash: the address itself is never stored)."""
@@ -163,7 +181,7 @@ class SubmissionDatabase:
         """Submissions, oldest first, filtered by state and kind."""
         sql = f"SELECT {self._COLUMNS} FROM submissions WHERE (? IS NULL OR state = ?) AND (? IS NULL OR kind = ?) " \
               "ORDER BY created LIMIT ?"
-        with _errors(self.path):
+        with self._lock, _errors(self.path):
             rows = self._db.execute(sql, (state, state, kind, kind, limit)).fetchall()
         return [self._stored(tuple(row)) for row in rows]
 
@@ -187,7 +205,7 @@ class SubmissionDatabase:
 
     def accepted(self) -> list[Stored]:
         """Every accepted submission, in the order they were accepted (what a build turns into data)."""
-        with _errors(self.path):
+        with self._lock, _errors(self.path):
             rows = self._db.execute(
                 f"SELECT {self._COLUMNS} FROM submissions WHERE state = 'accepted' ORDER BY updated, id").fetchall()
         return [self._stored(tuple(row)) for row in rows]
@@ -199,14 +217,31 @@ class SubmissionDatabase:
                        (name, password_hash, _now()))
 
     def editor_hash(self, name: str) -> str | None:
-        with _errors(self.path):
+        with self._lock, _errors(self.path):
             row = self._db.execute("SELECT password FROM editors WHERE name = ?", (name,)).fetchone()
         return None if row is None else str(row[0])
+
+    def open_session(self, editor: str, token: str, seconds: float) -> None:
+        """Remember a signed-in editor's session (only a hash of ``token`` is stored)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE expires < ?", (time.time(),))
+            db.execute("INSERT INTO sessions VALUES (?, ?, ?)", (_token_hash(token), editor, time.time() + seconds))
+
+    def session_editor(self, token: str) -> str | None:
+        """The editor whose unexpired session ``token`` is, or None."""
+        with self._lock, _errors(self.path):
+            row = self._db.execute("SELECT editor FROM sessions WHERE token_hash = ? AND expires >= ?",
+                                   (_token_hash(token), time.time())).fetchone()
+        return None if row is None else str(row[0])
+
+    def close_session(self, token: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
 
     # -- backups -------------------------------------------------------------------------------------
     def export(self, out: IO[str]) -> int:
         """Write every submission with its events as JSON lines; the number written."""
-        with _errors(self.path):
+        with self._lock, _errors(self.path):
             rows = self._db.execute("SELECT * FROM submissions ORDER BY id").fetchall()
             names = [d[0] for d in self._db.execute("SELECT * FROM submissions LIMIT 0").description]
             for row in rows:

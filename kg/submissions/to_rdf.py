@@ -18,7 +18,7 @@ from kg.errors import KgError
 from kg.ingest.slugs import slug
 from kg.namespaces import GRAPH, ID, KG, SCHEMA
 from kg.submissions.database import Stored
-from kg.submissions.model import SourceRef, Submission
+from kg.submissions.model import FieldProblem, InvalidSubmission, SourceRef, Submission
 
 CONCEPTS = str(ID) + "concept/"
 INCIDENTS = str(ID) + "incident/"
@@ -31,12 +31,13 @@ class UnsupportedTarget(KgError):
     """A correction to a page that is not an incident's (stored and reviewable, but not yet turned into data)."""
 
 
-def graph_iri(stored: Stored) -> URIRef:
-    return GRAPH[f"submissions/{stored.id}"]
+def graph_iri(number: int) -> URIRef:
+    return GRAPH[f"submissions/{number}"]
 
 
-def incident_iri(stored: Stored) -> URIRef:
-    return ID[f"incident/KG-{stored.id:04d}"]
+def incident_iri(number: int) -> URIRef:
+    """The IRI a submitted incident gets: ``KG-`` and the submission's number, four digits at least."""
+    return ID[f"incident/KG-{number:04d}"]
 
 
 def _date(value: str) -> Literal:
@@ -46,14 +47,14 @@ def _date(value: str) -> Literal:
 
 def _concept(value: str, field: str) -> URIRef:
     if not value.startswith(CONCEPTS):
-        raise KgError(f"{field}: {value!r} is not a concept of this graph (pick one from its scheme)")
+        raise InvalidSubmission([FieldProblem(field, f"{value!r} is not a concept of this graph: pick one of its scheme")])
     return URIRef(value)
 
 
-def _sources(graph: Graph, stored: Stored, sources: tuple[SourceRef, ...]) -> list[URIRef]:
+def _sources(graph: Graph, number: int, sources: tuple[SourceRef, ...]) -> list[URIRef]:
     nodes = []
-    for number, source in enumerate(sources, 1):
-        node = ID[f"source/submission-{stored.id}-{number}"]
+    for position, source in enumerate(sources, 1):
+        node = ID[f"source/submission-{number}-{position}"]
         graph.add((node, RDF.type, KG.WebPage))
         graph.add((node, SCHEMA.url, URIRef(source.url)))
         if source.publisher:
@@ -64,19 +65,18 @@ def _sources(graph: Graph, stored: Stored, sources: tuple[SourceRef, ...]) -> li
     return nodes
 
 
-def _submitter(graph: Graph, stored: Stored) -> URIRef:
-    person = ID[f"person/{slug(stored.submitter)}"]
+def _submitter(graph: Graph, name: str) -> URIRef:
+    person = ID[f"person/{slug(name)}"]
     graph.add((person, RDF.type, KG.Person))
-    graph.add((person, RDFS.label, Literal(stored.submitter)))
+    graph.add((person, RDFS.label, Literal(name)))
     return person
 
 
-def _incident(graph: Graph, stored: Stored, sources: list[URIRef]) -> None:
-    s: Submission = stored.submission
-    incident, system = incident_iri(stored), ID[f"system/KG-{stored.id:04d}"]
+def _incident(graph: Graph, s: Submission, number: int, sources: list[URIRef]) -> None:
+    incident, system = incident_iri(number), ID[f"system/KG-{number:04d}"]
     graph.add((incident, RDF.type, KG.Incident))
     graph.add((incident, DCTERMS.title, Literal(s.title, lang="en")))
-    graph.add((incident, SKOS.notation, Literal(f"KG-{stored.id:04d}")))
+    graph.add((incident, SKOS.notation, Literal(f"KG-{number:04d}")))
     if s.description:
         graph.add((incident, DCTERMS.description, Literal(s.description, lang="en")))
     start, _, end = s.when.partition("/")
@@ -106,7 +106,7 @@ def _incident(graph: Graph, stored: Stored, sources: list[URIRef]) -> None:
             organisation = ID[f"org/{slug(name)}"]
             graph.add((organisation, RDF.type, KG.Organisation))
             graph.add((organisation, RDFS.label, Literal(name)))
-            involvement = ID[f"involvement/KG-{stored.id:04d}-{slug(str(role).rsplit('/', 1)[-1])}-{slug(name)}"]
+            involvement = ID[f"involvement/KG-{number:04d}-{slug(str(role).rsplit('/', 1)[-1])}-{slug(name)}"]
             graph.add((involvement, RDF.type, KG.Involvement))
             graph.add((involvement, KG.involvedIn, system))
             graph.add((involvement, KG.agent, organisation))
@@ -116,40 +116,48 @@ def _incident(graph: Graph, stored: Stored, sources: list[URIRef]) -> None:
                 graph.add((involvement, KG.source, source))
 
 
-def _correction(graph: Graph, stored: Stored, submitter: URIRef, sources: list[URIRef]) -> None:
-    s = stored.submission
+def _correction(graph: Graph, s: Submission, number: int, created: str, submitter: URIRef,
+                sources: list[URIRef]) -> None:
     if not s.target.startswith(INCIDENTS):
         raise UnsupportedTarget(f"corrections to {s.target} are kept for review; only incident pages take claims yet")
-    claim = ID[f"claim/submission-{stored.id}"]
+    claim = ID[f"claim/submission-{number}"]
     graph.add((claim, RDF.type, KG.Claim))
     graph.add((claim, KG.claimAbout, URIRef(s.target)))
     graph.add((claim, KG.claimant, submitter))
     text = s.problem + (f"\nProposed: {s.proposed}" if s.proposed else "")
     graph.add((claim, KG.claimText, Literal(text, lang="en")))
-    graph.add((claim, KG.claimDate, _date(stored.created[:10])))
+    graph.add((claim, KG.claimDate, _date(created[:10])))
     graph.add((claim, KG.stance, STANCE_CORRECTION))
     for source in sources:
         graph.add((claim, KG.reportedIn, source))
 
 
+def statements(submission: Submission, number: int, submitter: str, created: str) -> Graph:
+    """What submission ``number`` states (its incident or claim, sources and submitter), without the review's
+    provenance: what is checked against the shapes before a submission is taken, and again when it is accepted."""
+    graph = Graph(identifier=graph_iri(number))
+    person = _submitter(graph, submitter)
+    sources = _sources(graph, number, submission.sources)
+    if submission.kind == "incident":
+        _incident(graph, submission, number, sources)
+    else:
+        _correction(graph, submission, number, created, person, sources)
+    node = graph_iri(number)
+    graph.add((node, PROV.wasAttributedTo, person))
+    for source in sources:
+        graph.add((node, PROV.wasDerivedFrom, source))
+    return graph
+
+
 def submission_graph(stored: Stored) -> Graph:
-    """The statements of accepted submission ``stored``, with its provenance (one named graph's content)."""
+    """The named graph of accepted submission ``stored``: its statements, who submitted and who accepted it, when."""
     if stored.state != "accepted":
         raise KgError(f"submission {stored.id} is {stored.state}, not accepted")
-    graph = Graph(identifier=graph_iri(stored))
-    submitter = _submitter(graph, stored)
-    sources = _sources(graph, stored, stored.submission.sources)
-    if stored.submission.kind == "incident":
-        _incident(graph, stored, sources)
-    else:
-        _correction(graph, stored, submitter, sources)
-    node = graph_iri(stored)
+    graph = statements(stored.submission, stored.id, stored.submitter, stored.created)
+    node = graph_iri(stored.id)
     graph.add((node, DCTERMS.title, Literal(f"Submission {stored.id} ({stored.submission.kind})", lang="en")))
-    graph.add((node, PROV.wasAttributedTo, submitter))
     graph.add((node, DCTERMS.created, Literal(stored.created, datatype=XSD.dateTime)))
     graph.add((node, DCTERMS.modified, Literal(stored.updated, datatype=XSD.dateTime)))
     if stored.editor:
         graph.add((node, DCTERMS.contributor, Literal(f"editor {stored.editor}")))
-    for source in sources:
-        graph.add((node, PROV.wasDerivedFrom, source))
     return graph
