@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,8 +55,17 @@ def copy_build(embedded_store: EmbeddedStore, into: Path) -> Path:
     return into
 
 
+RELEASES: list[Path] = []
+"""One releases folder for every server of this module: the release of the copied build is written once."""
+
+
 def start(store: Path, database: Path, log: Path, **settings: str) -> tuple[subprocess.Popen[bytes], LiveServer]:
-    return start_server(store, log, submissions_db=str(database), releases=str(store.parent / "releases"), **settings)
+    return start_server(store, log, submissions_db=str(database), releases=str(RELEASES[0]), **settings)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def releases(tmp_path_factory) -> None:
+    RELEASES[:] = [tmp_path_factory.mktemp("write-path-releases")]
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +190,193 @@ def test_a_wrong_password_is_slow_and_rate_limited(write_server):
             if response.status_code == 401:
                 assert time.perf_counter() - started >= 1.0
     assert statuses[:5] == [401] * 5 and statuses[-1] == 429
+
+
+# -- the whole flow, as people do it ---------------------------------------------------------------------------
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        reason = "Debian's chromium and chromium-driver are not installed"
+        if os.environ.get("KG_REQUIRE_CHROMIUM") == "1":
+            pytest.fail(f"{reason}, and KG_REQUIRE_CHROMIUM=1 requires them")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+def wait_for(check, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(1)
+    raise AssertionError(f"not within {seconds:g} s: {what}")
+
+
+def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts_them(write_server, browser):
+    from selenium.webdriver.common.by import By
+
+    base = write_server.server.url.replace("127.0.0.1", "localhost")  # a secure context: Secure cookies work
+    browser.get(f"{base}/submit")
+    for name, value in (("title", NEW_INCIDENT["title"]), ("when", "2024-03"), ("description", NEW_INCIDENT["description"]),
+                        ("deployers", "British Transport Police"), ("countries", "GB"),
+                        ("technologies", NEW_INCIDENT["technologies"][0]), ("source_url_0", SOURCE["url"]),
+                        ("source_publisher_0", SOURCE["publisher"]), ("source_date_0", SOURCE["date"])):
+        browser.find_element(By.ID, name).send_keys(value)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    tracking = wait_for(lambda: browser.find_elements(By.PARTIAL_LINK_TEXT, "/submissions/"), 30, "a receipt")[0]
+    token = tracking.text.rsplit("/", 1)[-1]
+    assert browser.title != "owned" and XSS in browser.page_source.replace("&lt;", "<").replace("&gt;", ">").replace(
+        "&amp;", "&").replace("&quot;", '"') and "<script>document" not in browser.page_source
+    number = SubmissionDatabase(write_server.database).by_token(token).id
+
+    correction = httpx.post(f"{write_server.server.url}/api/submissions", timeout=60, json={
+        "kind": "correction", "target": "https://w3id.org/ai-incidents/id/incident/AIAAIC0288",
+        "problem": "The page omits that the cameras were switched off in March 2018.",
+        "proposed": "The system ran from May 2016 to March 2018.", "sources": [SOURCE]})
+    assert correction.status_code == 201, correction.text
+    correction_number = SubmissionDatabase(write_server.database).by_token(correction.json()["token"]).id
+
+    browser.get(f"{base}/editor/login")
+    browser.find_element(By.ID, "name").send_keys("ada")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(lambda: "Review queue" in browser.page_source, 30, "the queue after signing in")
+    for item in (number, correction_number):
+        browser.get(f"{base}/editor/submissions/{item}")
+        browser.find_element(By.ID, "note").send_keys("Checked against the source.")
+        browser.find_element(By.CSS_SELECTOR, "button[value=accept]").click()
+        wait_for(lambda: "Review queue" in browser.page_source, 60, "the queue after accepting")
+    assert SubmissionDatabase(write_server.database).by_id(number).state == "accepted"
+
+    iri = f"https://w3id.org/ai-incidents/id/incident/KG-{number:04d}"
+    ask = {"query": f"ASK {{ <{iri}> a <https://w3id.org/ai-incidents/def/Incident> }}"}
+    wait_for(lambda: httpx.get(f"{write_server.server.url}/sparql", params=ask, timeout=30,
+                               headers={"Accept": "application/sparql-results+json"}).json().get("boolean"),
+             300, "the accepted incident at the endpoint (a background rebuild, then the server follows it)")
+    browser.get(f"{base}/id/incident/KG-{number:04d}")
+    assert "Station trial of live face recognition" in browser.find_element(By.TAG_NAME, "h1").text
+    assert browser.title != "owned"
+    browser.get(f"{base}/doc/incident/AIAAIC0288")
+    wait_for(lambda: "switched off in March 2018" in browser.page_source, 30, "the correction beside the claims")
+    assert "denial" in browser.page_source  # the source's own statements stay beside it
+    browser.get(f"{base}/submissions/{token}")
+    assert "accepted" in browser.page_source and "Checked against the source." in browser.page_source
+
+
+# -- faults and load -------------------------------------------------------------------------------------------
+
+def test_sigkill_of_the_server_during_50_submissions_loses_none_that_got_a_receipt(embedded_store, tmp_path):
+    store, database = copy_build(embedded_store, tmp_path / "store"), tmp_path / "submissions.sqlite"
+    receipts: list[str] = []
+    rng = random.Random(11)
+    sent = 0
+    for round_ in range(4):  # three rounds killed at a random moment, then one that sends the rest
+        process, server = start(store, database, tmp_path / f"server-{round_}.log", submission_burst="100")
+        killer = None
+        if round_ < 3:
+            killer = threading.Timer(rng.uniform(0.3, 2.0), os.kill, (process.pid, signal.SIGKILL))
+            killer.start()
+        with httpx.Client(timeout=30) as client:
+            while sent < 50:
+                try:
+                    answer = client.post(f"{server.url}/api/submissions", json={**NEW_INCIDENT, "title": f"t{sent}"})
+                except httpx.TransportError:
+                    break  # killed while sending or answering: no receipt, so nothing promised
+                sent += 1
+                if answer.status_code == 201:
+                    receipts.append(answer.json()["token"])
+        if killer is not None:
+            killer.join()
+        if process.poll() is None:
+            stop_server(process)
+        process.wait(timeout=30)
+    assert sent >= 50 and len(receipts) >= 45
+    db = SubmissionDatabase(database)
+    assert all(db.by_token(token).state == "received" for token in receipts)
+
+
+def test_a_full_disk_answers_507_and_loses_nothing_already_acknowledged(embedded_store, tmp_path):
+    if os.geteuid() != 0:
+        reason = "mounting a tmpfs needs root"
+        if os.environ.get("KG_REQUIRE_MOUNT") == "1":
+            pytest.fail(f"{reason}, and KG_REQUIRE_MOUNT=1 (set by .ci/run, which runs as root) requires it")
+        pytest.skip(f"{reason}; .ci/run sets KG_REQUIRE_MOUNT=1 to make this a failure")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(disk)], check=True)
+    process = None
+    try:
+        store = copy_build(embedded_store, tmp_path / "store")
+        process, server = start(store, disk / "submissions.sqlite", tmp_path / "server.log", submission_burst="1000")
+        acknowledged, statuses = [], set()
+        with httpx.Client(timeout=30) as client:
+            for n in range(400):
+                answer = client.post(f"{server.url}/api/submissions",
+                                     json={**NEW_INCIDENT, "title": f"t{n}", "description": "x" * 9_000})
+                statuses.add(answer.status_code)
+                if answer.status_code == 201:
+                    acknowledged.append(answer.json()["token"])
+                elif answer.status_code == 507:
+                    assert "no space left" in answer.text
+                    break
+        assert 507 in statuses and acknowledged and statuses <= {201, 507}
+        stop_server(process)
+        process = None
+        db = SubmissionDatabase(disk / "submissions.sqlite")
+        assert all(db.by_token(token).state == "received" for token in acknowledged)
+        db.close()
+    finally:
+        if process is not None:
+            stop_server(process)
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_100_submissions_from_20_clients_at_once_are_all_kept_while_lookups_stay_fast(embedded_store, tmp_path):
+    store, database = copy_build(embedded_store, tmp_path / "store"), tmp_path / "submissions.sqlite"
+    process, server = start(store, database, tmp_path / "server.log")
+    lookup = {"query": "SELECT ?t WHERE { <https://w3id.org/ai-incidents/id/incident/AIAAIC0288> "
+                       "<http://purl.org/dc/terms/title> ?t }"}
+    try:
+        def submit(client_number: int) -> list[str]:
+            transport = httpx.HTTPTransport(local_address=f"127.0.0.{10 + client_number}")
+            with httpx.Client(transport=transport, timeout=60) as client:
+                tokens = []
+                for n in range(5):
+                    answer = client.post(f"{server.url}/api/submissions",
+                                         json={**NEW_INCIDENT, "title": f"client {client_number} #{n}"})
+                    assert answer.status_code == 201, answer.text
+                    tokens.append(answer.json()["token"])
+                return tokens
+
+        latencies: list[float] = []
+        with concurrent.futures.ThreadPoolExecutor(max_workers=21) as pool:
+            futures = [pool.submit(submit, n) for n in range(20)]
+            with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.5"), timeout=30) as reader:
+                while not all(f.done() for f in futures) and len(latencies) < 2_000:
+                    started = time.perf_counter()
+                    assert reader.get(server.endpoint, params=lookup).status_code == 200
+                    latencies.append(time.perf_counter() - started)
+                    time.sleep(0.02)
+            tokens = [token for future in futures for token in future.result()]
+        assert len(tokens) == 100
+        db = SubmissionDatabase(database)
+        assert all(db.by_token(token).state == "received" for token in tokens)
+        latencies.sort()
+        assert latencies and latencies[int(len(latencies) * 0.99) - 1 if len(latencies) > 1 else 0] < 1.0, latencies[-5:]
+    finally:
+        stop_server(process)

@@ -6,7 +6,8 @@ from rdflib import Graph, URIRef
 
 from kg import queries
 from kg.store import Triples, TripleStore
-from kg.validation import ValidationReport, validate_graph
+from kg.sparql_shapes import validate_nquads
+from kg.validation import ValidationReport
 from kg.vocabulary import ontology_graph
 
 
@@ -34,7 +35,7 @@ def check_statements(statements: Graph, context: Graph, ontology: Graph) -> Vali
     for source in (statements, context, ontology):
         for triple in source:
             data.add(triple)
-    report = validate_graph(data)
+    report = validate_nquads(data.serialize(format="nt", encoding="utf-8"), merged=True)
     own = {str(node) for node in statements.subjects()}
     kept = [violation for violation in report.results if violation.focus in own]
     return ValidationReport(conforms=not kept, results=kept)
