@@ -116,8 +116,8 @@ class _Reader:
         if len(text) > limit:
             self.problem(where, f"at most {limit} characters (got {len(text)})")
             return ""
-        if any(ord(c) < 32 and c not in "\n\t" for c in text):
-            self.problem(where, "contains control characters")
+        if any((ord(c) < 32 and c not in "\n\t") or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+            self.problem(where, "contains control characters or unpaired surrogates")
             return ""
         if required and not text:
             self.problem(where, "required")
