@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from mounts import tmpfs
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -146,18 +147,8 @@ def test_a_killed_writer_loses_no_submission_that_got_a_receipt(tmp_path):
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path):
-    if os.geteuid() != 0:
-        reason = "mounting a tmpfs needs root"
-        if os.environ.get("KG_REQUIRE_MOUNT") == "1":
-            pytest.fail(f"{reason}, and KG_REQUIRE_MOUNT=1 (set by .ci/run, which runs as root) requires it")
-        pytest.skip(f"{reason}; .ci/run sets KG_REQUIRE_MOUNT=1 to make this a failure")
-    mount = tmp_path / "tiny-disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)], check=True)
-    try:
+    with tmpfs(tmp_path / "tiny-disk", "512k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_full_disk_refuses_new_submissions_and_keeps_the_acknowledged_ones(tiny_disk):

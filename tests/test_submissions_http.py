@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from live_server import LiveServer, start_server, stop_server
+from mounts import tmpfs
 
 from kg.store import EmbeddedStore
 from kg.submissions.database import SubmissionDatabase
@@ -315,39 +316,27 @@ def test_sigkill_of_the_server_during_50_submissions_loses_none_that_got_a_recei
 
 
 def test_a_full_disk_answers_507_and_loses_nothing_already_acknowledged(embedded_store, tmp_path):
-    if os.geteuid() != 0:
-        reason = "mounting a tmpfs needs root"
-        if os.environ.get("KG_REQUIRE_MOUNT") == "1":
-            pytest.fail(f"{reason}, and KG_REQUIRE_MOUNT=1 (set by .ci/run, which runs as root) requires it")
-        pytest.skip(f"{reason}; .ci/run sets KG_REQUIRE_MOUNT=1 to make this a failure")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(disk)], check=True)
-    process = None
-    try:
+    with tmpfs(tmp_path / "disk", "400k") as disk:
         store = copy_build(embedded_store, tmp_path / "store")
         process, server = start(store, disk / "submissions.sqlite", tmp_path / "server.log", submission_burst="1000")
-        acknowledged, statuses = [], set()
-        with httpx.Client(timeout=30) as client:
-            for n in range(400):
-                answer = client.post(f"{server.url}/api/submissions",
-                                     json={**NEW_INCIDENT, "title": f"t{n}", "description": "x" * 9_000})
-                statuses.add(answer.status_code)
-                if answer.status_code == 201:
-                    acknowledged.append(answer.json()["token"])
-                elif answer.status_code == 507:
-                    assert "no space left" in answer.text
-                    break
-        assert 507 in statuses and acknowledged and statuses <= {201, 507}
-        stop_server(process)
-        process = None
+        try:
+            acknowledged, statuses = [], set()
+            with httpx.Client(timeout=30) as client:
+                for n in range(400):
+                    answer = client.post(f"{server.url}/api/submissions",
+                                         json={**NEW_INCIDENT, "title": f"t{n}", "description": "x" * 9_000})
+                    statuses.add(answer.status_code)
+                    if answer.status_code == 201:
+                        acknowledged.append(answer.json()["token"])
+                    elif answer.status_code == 507:
+                        assert "no space left" in answer.text
+                        break
+            assert 507 in statuses and acknowledged and statuses <= {201, 507}
+        finally:
+            stop_server(process)
         db = SubmissionDatabase(disk / "submissions.sqlite")
         assert all(db.by_token(token).state == "received" for token in acknowledged)
         db.close()
-    finally:
-        if process is not None:
-            stop_server(process)
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def test_100_submissions_from_20_clients_at_once_are_all_kept_while_lookups_stay_fast(embedded_store, tmp_path):
