@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from kg.errors import StoreError
+from pathlib import Path
+
+from kg.errors import KgError, StoreError
+from kg.publication import ensure_release, releases_dir
+from kg.release import Release
 from kg.remote_store import remote_from_settings
 from kg.settings import Settings
 from kg.store import BUILDS, EmbeddedStore, TripleStore
@@ -41,6 +45,22 @@ def open_served_store(settings: Settings) -> TripleStore:
     if settings.store_url:
         return remote_from_settings(settings=settings, timeout=settings.query_timeout + STORE_GRACE)
     return EmbeddedStore.open(settings.store)
+
+
+def open_release(store: TripleStore, settings: Settings, version: str) -> Release | None:
+    """The release of data ``version`` the app serves, written now if missing; None (and a warning) when it cannot be."""
+    build: Path | str = version if settings.store_url else settings.store / BUILDS / version
+    try:
+        return ensure_release(store, build, releases_dir(settings.store, settings.releases))
+    except KgError as error:
+        log.warning("no release to serve: %s", error)
+        return None
+
+
+async def graph_count(app: FastAPI) -> int:
+    """How many named graphs the store holds (asked off the event loop)."""
+    store: TripleStore = app.state.store
+    return len(await asyncio.to_thread(store.graph_names))
 
 
 def worker_config(settings: Settings, version: str) -> WorkerConfig:
@@ -79,15 +99,12 @@ async def probe(app: FastAPI) -> tuple[StoreStatus, str | None]:
 
 async def check(app: FastAPI) -> StoreStatus:
     """Probe the store; on a new version, refresh what depends on it (cache key, VoID, release served)."""
-    from server.routers import dumps
-
     status, version = await probe(app)
     if version is not None and version != status.version:
         log.warning("the store now holds data version %s (was %s)", version, status.version)
-        release = await asyncio.to_thread(dumps.open_release, app.state.store, app.state.settings, version)
+        release = await asyncio.to_thread(open_release, app.state.store, app.state.settings, version)
         status.version = version
         app.state.executor.version = version
-        app.state.void = None
         app.state.release = release
     return status
 
