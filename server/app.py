@@ -23,7 +23,7 @@ from server.pool import QueryPool
 from server.rendering import STATIC
 from server.routers import dumps, health, pages, resources, vocabulary, void
 from server.sparql_endpoint import OPENAPI, SparqlEndpoint
-from server.served_store import StoreStatus, open_release, open_served_store, watch, worker_config
+from server.served_store import StoreStatus, open_release, open_served_store, warm_descriptions, watch, worker_config
 
 
 @asynccontextmanager
@@ -46,6 +46,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         version=version,
         concurrency=settings.client_concurrency,
     )
+    warm_descriptions(app)
     watcher = asyncio.get_running_loop().create_task(watch(app)) if settings.store_url else None
     try:
         yield

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+
 from fastapi import Request
 from fastapi.responses import Response
 from rdflib import Graph
 
+from kg.describe import serialize
 from kg.display import Ref
 from kg.errors import NotFound
+from kg.store import Triples
 from server import negotiation
 from server.errors import NotAcceptable, error_response
 from server.jobs import Serialized
@@ -39,6 +43,17 @@ def serialized_response(request: Request, value: object, links: bool = True) -> 
     assert isinstance(value, Serialized)
     headers = {"Vary": "Accept", "Link": alternates(request.url.path)} if links else {"Vary": "Accept"}
     return Response(value.body, media_type=value.media_type, headers=headers)
+
+
+def triples_response(value: object, media_type: str) -> Response:
+    """Triples a job returned (kg.store.Triples), written by the engine in ``media_type``."""
+    assert isinstance(value, Triples)
+    graph = Graph()
+    for triple in value.triples:
+        graph.add(triple)
+    out = io.BytesIO()
+    serialize(graph, media_type, out)
+    return Response(out.getvalue(), media_type=media_type, headers={"Vary": "Accept"})
 
 
 def graph_response(graph: Graph, media_type: str) -> Response:

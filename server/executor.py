@@ -10,6 +10,9 @@ run here, so limits, caching and accounting hold for all of them alike:
 4. a worker, within the time limit (queue wait included), shared fairly between clients (server/pool.py);
 5. the time the job took is charged to the client (a worker stopped under it costs nothing).
 
+The server's own descriptions (service description, VoID: whole-store statistics) are computed once per data
+version when the app starts (:meth:`Executor.warm`, with the start-up limit) and kept.
+
 The API for routers (each call is one job; ``client`` is what server.protocol.client_of returns)::
 
     rows = await executor.select("similar", client, prefix=Literal(...))   # list of {variable: rdflib term}
@@ -25,6 +28,7 @@ server/errors.py to turn into a response.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -38,6 +42,7 @@ from server.budget import Budget, InFlight
 from server.cache import ResultCache
 from server.jobs import Job, NamedQuery, Serialized, SparqlQuery, pairs
 from server.pool import QueryPool
+from server.refusals import Busy
 
 
 @dataclass(frozen=True)
@@ -62,11 +67,43 @@ class Executor:
         self.timeout = timeout
         self.version = version
         self.in_flight = InFlight(concurrency)
+        self._kept: dict[tuple[str, Job], object] = {}
+        self._warming: dict[tuple[str, Job], asyncio.Task[object]] = {}
+
+    def warm(self, job: Job, timeout: float) -> None:
+        """Start computing ``job`` now, with its own ``timeout``, and keep its value for this data version.
+
+        For the server's own descriptions (whole-store statistics): clients then get the kept value, or wait for
+        the computation at most the query time limit (503 Busy after that), and are never charged for it.
+        """
+        key = (self.version, job)
+        if key in self._kept or key in self._warming:
+            return
+
+        async def compute() -> object:
+            try:
+                reply = await self.pool.run(job, timeout, "server")
+                if reply.error is not None:
+                    raise reply.error
+                self._kept[key] = reply.value
+                return reply.value
+            finally:
+                self._warming.pop(key, None)
+
+        self._warming[key] = asyncio.get_running_loop().create_task(compute())
 
     async def timed(self, job: Job, client: Hashable) -> tuple[object, bool, float]:
         """``job``'s value, whether it came from the cache, and the seconds it took in a worker."""
         self.budget.check(client)  # type: ignore[arg-type]
         key = (self.version, job)
+        if key in self._kept:
+            return self._kept[key], True, 0.0
+        if key in self._warming:
+            try:
+                return await asyncio.wait_for(asyncio.shield(self._warming[key]), self.timeout), False, 0.0
+            except TimeoutError:
+                raise Busy("the server is still computing this description (whole-store statistics): retry shortly",
+                           retry_after=5) from None
         hit = self.cache.get(key)
         if hit is not None:
             return hit[0], True, 0.0  # type: ignore[index]

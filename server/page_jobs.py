@@ -10,7 +10,6 @@ kg.vocabulary, kg.void and kg.licence. A page's value is what the router renders
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -21,7 +20,7 @@ from kg.display import Ref
 from kg.errors import NotFound
 from kg.licence import rights_statement
 from kg.namespaces import ONTOLOGY_IRI
-from kg.store import TripleStore
+from kg.store import Triples, TripleStore
 from kg.summary import Summary, summarise
 from kg.vocabulary import VocabularyIndex, index, ontology_graph, property_labels
 from kg.void import describe_dataset
@@ -111,16 +110,15 @@ class TermPage:
 
 @dataclass(frozen=True)
 class DatasetDescription:
-    """The VoID description of the dataset, serialised in ``media_type``."""
+    """The VoID description of the dataset, as triples (any format is written from them)."""
 
     dataset: URIRef
     endpoint: str
-    dumps: Sequence[str]
+    dumps: tuple[str, ...]
     homepage: str | None
-    media_type: str
 
-    def run(self, store: TripleStore, limits: Limits) -> Serialized:
-        return _rdf(describe_dataset(store, self.dataset, self.endpoint, self.dumps, self.homepage), self.media_type)
+    def run(self, store: TripleStore, limits: Limits) -> Triples:
+        return Triples(list(describe_dataset(store, self.dataset, self.endpoint, self.dumps, self.homepage)))
 
 
 @dataclass(frozen=True)

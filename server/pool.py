@@ -16,140 +16,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import pickle
-import struct
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 
 from kg.errors import StoreError
 from server import errors
 from server.jobs import Job
-from server.worker import Reply, WorkerConfig, serve
+from server.worker import Reply, WorkerConfig
+from server.worker_handle import WorkerHandle, expire
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 2.0
-READ_SIZE = 1 << 20
-
-
-class _Worker:
-    """One worker process and the parent's end of its pipe, read by one reader registered for the worker's life.
-
-    At most one call is outstanding (a worker runs one query at a time); its future is resolved by the reader
-    with the reply's bytes, or failed with TimeoutError at the deadline or EOFError if the process dies.
-    """
-
-    def __init__(
-        self, context: multiprocessing.context.BaseContext, config: WorkerConfig, on_exit: Callable[[_Worker], None]
-    ) -> None:
-        conn, child = context.Pipe()
-        self.conn: Connection = conn
-        self.process: BaseProcess = context.Process(target=serve, args=(child, config), daemon=True, name="kg-query")
-        self.process.start()
-        child.close()
-        self._loop = asyncio.get_running_loop()
-        self._pending: asyncio.Future[bytes] | None = None
-        self._fd = conn.fileno()
-        self._loop.add_reader(self._fd, self._readable)
-        self._listening = True
-        self._on_exit = on_exit
-        self._buffer = bytearray()
-
-    def _readable(self) -> None:
-        """Read what the pipe holds (the loop made it non-blocking); hand over each reply once it is whole."""
-        try:
-            chunk = os.read(self._fd, READ_SIZE)
-        except BlockingIOError:
-            return
-        except OSError as error:
-            self._exited(repr(error))
-            return
-        if not chunk:
-            self._exited("end of pipe")
-            return
-        self._buffer += chunk
-        while (body := _frame(self._buffer)) is not None:
-            pending, self._pending = self._pending, None
-            if pending is not None and not pending.done():
-                pending.set_result(body)
-
-    def _exited(self, why: str) -> None:
-        self._stop_listening()
-        pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
-            pending.set_exception(EOFError(f"the worker exited ({why})"))
-        elif pending is None:
-            self._on_exit(self)
-
-    def _stop_listening(self) -> None:
-        if self._listening:
-            self._listening = False
-            self._loop.remove_reader(self._fd)
-
-    async def call(self, payload: bytes | None, timeout: float) -> Reply:
-        """Send ``payload`` (None: send nothing) and wait at most ``timeout`` s for the worker's reply."""
-        if not self._listening:
-            raise EOFError("the worker has exited")
-        pending: asyncio.Future[bytes] = self._loop.create_future()
-        self._pending = pending
-        if payload is not None:
-            os.set_blocking(self._fd, True)  # a job larger than the socket's buffer is written whole
-            try:
-                self.conn.send_bytes(payload)
-            finally:
-                os.set_blocking(self._fd, False)
-        deadline = self._loop.call_later(timeout, _expire, pending)
-        try:
-            data = await pending
-        finally:
-            deadline.cancel()
-            self._pending = None
-        reply: Reply = pickle.loads(data)
-        object.__setattr__(reply, "size", len(data))
-        return reply
-
-    def stopped(self) -> bool:
-        """Whether the process is stopped (SIGSTOP) or gone: it will answer nothing."""
-        try:
-            with open(f"/proc/{self.process.pid}/stat", "rb") as stat:
-                state = stat.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return not self.process.is_alive()
-        return state in (b"T", b"t", b"Z", b"X")
-
-    def kill(self) -> None:
-        """Stop the process now, whatever it is doing."""
-        self._stop_listening()
-        self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
-
-
-def _frame(buffer: bytearray) -> bytes | None:
-    """Take one whole message (as ``Connection.send_bytes`` frames it) off ``buffer``; None until it is whole."""
-    if len(buffer) < 4:
-        return None
-    (size,) = struct.unpack("!i", buffer[:4])
-    start = 4
-    if size == -1:  # a message of 2 GiB or more: an 8-byte length follows
-        if len(buffer) < 12:
-            return None
-        (size,) = struct.unpack("!Q", buffer[4:12])
-        start = 12
-    if len(buffer) < start + size:
-        return None
-    body = bytes(buffer[start : start + size])
-    del buffer[: start + size]
-    return body
-
-
-def _expire(pending: asyncio.Future) -> None:  # type: ignore[type-arg]
-    if not pending.done():
-        pending.set_exception(TimeoutError())
 
 
 @dataclass
@@ -157,7 +37,7 @@ class _Waiter:
     """A job waiting for a worker: whose it is and the future a worker is handed through."""
 
     client: Hashable
-    future: asyncio.Future[_Worker]
+    future: asyncio.Future[WorkerHandle]
 
 
 class QueryPool:
@@ -172,10 +52,10 @@ class QueryPool:
         self.sandboxed = False
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["server.worker"])
-        self._idle: deque[_Worker] = deque()
+        self._idle: deque[WorkerHandle] = deque()
         self._waiters: list[_Waiter] = []
         self._holding: Counter[Hashable] = Counter()
-        self._all: set[_Worker] = set()
+        self._all: set[WorkerHandle] = set()
         self._closing = False
         self._starting: set[asyncio.Task[None]] = set()
 
@@ -185,7 +65,7 @@ class QueryPool:
 
     async def _start_one(self, strict: bool = False) -> None:
         while not self._closing:
-            worker = _Worker(self._context, self.config, self._lost)
+            worker = WorkerHandle(self._context, self.config, self._lost)
             try:
                 hello = await worker.call(None, self.start_timeout)
             except (TimeoutError, EOFError, OSError) as error:
@@ -201,14 +81,14 @@ class QueryPool:
             log.error("query worker failed to start (%s); retrying in %s s", hello.error, RESTART_DELAY)
             await asyncio.sleep(RESTART_DELAY)
 
-    def _lost(self, worker: _Worker) -> None:
+    def _lost(self, worker: WorkerHandle) -> None:
         """An idle worker exited on its own (killed from outside, out of memory): replace it."""
         if worker in self._idle:
             self._idle.remove(worker)
             log.warning("an idle query worker exited; starting another")
             self._replace(worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: WorkerHandle) -> None:
         """Kill ``worker`` and start another in the background."""
         self._all.discard(worker)
         worker.kill()
@@ -259,7 +139,7 @@ class QueryPool:
         if self._holding[client] <= 0:
             del self._holding[client]
 
-    def _take_idle(self) -> _Worker | None:
+    def _take_idle(self) -> WorkerHandle | None:
         """A free worker that can answer (a stopped one is replaced on the way), or None."""
         while self._idle:
             worker = self._idle.popleft()
@@ -269,7 +149,7 @@ class QueryPool:
             self._replace(worker)
         return None
 
-    def _release(self, worker: _Worker) -> None:
+    def _release(self, worker: WorkerHandle) -> None:
         """Hand ``worker`` to the fairest waiting job (see the module's docstring), or keep it idle."""
         self._waiters = [w for w in self._waiters if not w.future.done()]
         eligible = [w for w in self._waiters if self._holding[w.client] < self.share]
@@ -281,7 +161,7 @@ class QueryPool:
             return
         self._idle.append(worker)
 
-    async def _acquire(self, client: Hashable, deadline: float, timeout: float) -> _Worker:
+    async def _acquire(self, client: Hashable, deadline: float, timeout: float) -> WorkerHandle:
         """A worker for ``client``: a free one at once if its share allows, else its turn in the queue."""
         if self._holding[client] < self.share and (worker := self._take_idle()) is not None:
             self._holding[client] += 1
@@ -291,7 +171,7 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         waiter = _Waiter(client, loop.create_future())
         self._waiters.append(waiter)
-        expiry = loop.call_at(deadline, _expire, waiter.future)
+        expiry = loop.call_at(deadline, expire, waiter.future)
         try:
             worker = await waiter.future
         except TimeoutError:

@@ -23,6 +23,7 @@ from kg.release import Release
 from kg.remote_store import remote_from_settings
 from kg.settings import Settings
 from kg.store import BUILDS, EmbeddedStore, TripleStore
+from server.description import description_job, void_job
 from server.worker import WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,14 @@ def open_release(store: TripleStore, settings: Settings, version: str) -> Releas
     except KgError as error:
         log.warning("no release to serve: %s", error)
         return None
+
+
+def warm_descriptions(app: FastAPI) -> None:
+    """Compute the service description and VoID of the data served, once, in the background (server.description)."""
+    settings: Settings = app.state.settings
+    limit = max(settings.query_timeout, app.state.executor.pool.start_timeout)
+    app.state.executor.warm(description_job(settings), limit)
+    app.state.executor.warm(void_job(settings, app.state.release), limit)
 
 
 async def graph_count(app: FastAPI) -> int:
@@ -106,6 +115,7 @@ async def check(app: FastAPI) -> StoreStatus:
         status.version = version
         app.state.executor.version = version
         app.state.release = release
+        warm_descriptions(app)
     return status
 
 

@@ -17,7 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kg.settings import Settings
 from server import negotiation, protocol
-from server.description import description_bindings, endpoint_iri
+from server.description import description_job, endpoint_iri
+from server.documents import triples_response
 from server.errors import MethodNotAllowed, NotAcceptable
 from server.executor import Executor
 from server.jobs import SparqlQuery
@@ -54,9 +55,7 @@ async def description_response(request: Request, executor: Executor, settings: S
     graph = negotiation.negotiate(accept, format_name).get("graph")
     if graph is None:
         raise NotAcceptable("the service description is RDF: accept Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads or TriG")
-    answer = await executor.serialized("service-description", graph, protocol.client_of(request),
-                                       **description_bindings(settings))
-    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+    return triples_response(await executor.run(description_job(settings), protocol.client_of(request)), graph)
 
 
 async def respond(request: Request, executor: Executor, settings: Settings) -> Response:
