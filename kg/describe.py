@@ -117,7 +117,7 @@ def _keys_of_kind(store: TripleStore, prefix: str) -> dict[str, str]:
 def describe(store: TripleStore, iri: URIRef) -> Graph:
     """The description of ``iri`` as an rdflib graph; NotFound when the graph knows nothing of it.
 
-    Bounded: its own statements and parts (describe.rq, at most DESCRIPTION_CAP) and at most 300 of the
+    Bounded: its own statements and parts (describe.rq, at most DESCRIPTION_CAP) and at most 1000 of the
     resources that point at it (referrers.rq); :func:`referrer_counts` says how many there are in all.
     """
     graph = bind_prefixes(Graph())
