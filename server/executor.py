@@ -79,6 +79,8 @@ class Executor:
         key = (self.version, job)
         if key in self._kept or key in self._warming:
             return
+        for stale in [k for k in self._kept if k[0] != self.version]:
+            del self._kept[stale]  # kept for a data version no longer served
 
         async def compute() -> object:
             try:

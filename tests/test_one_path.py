@@ -205,5 +205,9 @@ def test_other_methods_get_405_with_the_methods_allowed(server: tuple[LiveServer
     live, _ = server
     with client(live, "127.0.0.23") as c:
         response = c.request("PUT", "/sparql")
+        others = {path: c.request("DELETE", path) for path in ("/", "/health", "/doc/incident/AIAAIC0288", "/dumps/")}
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "HEAD", "POST", "OPTIONS"}
+    for path, other in others.items():
+        assert other.status_code == 405, path
+        assert {m.strip() for m in other.headers["allow"].split(",")} == {"GET", "HEAD"}, path
