@@ -104,8 +104,9 @@ def test_a_client_over_budget_gets_429_on_pages_too(server: tuple[LiveServer, in
         page = c.get("/doc/incident/AIAAIC0288", headers={"Accept": "text/html"})
         assert page.status_code == 429, page.text
         assert c.get("/def", headers={"Accept": "text/html"}).status_code == 429
-    with client(live, "127.0.0.13") as other:
-        assert other.get("/doc/incident/AIAAIC0288", headers={"Accept": "text/html"}).status_code == 200
+    with client(live, "127.0.0.13") as other:  # another client still has its budget (once the killed workers are back)
+        statuses = [other.get("/doc/incident/AIAAIC0288", headers={"Accept": "text/html"}).status_code for _ in range(5)]
+        assert 200 in statuses and 429 not in statuses, statuses
 
 
 def test_a_long_query_mentioning_service_never_stalls_the_loop(server: tuple[LiveServer, int]) -> None:
@@ -190,8 +191,8 @@ def test_nobody_is_charged_for_a_worker_someone_else_stopped(server: tuple[LiveS
             assert answer[0].status_code == 503
             assert "stopped" in answer[0].text, answer[0].text
         wait_for_workers(pid)
-        page = c.get("/doc/incident/AIAAIC0288", headers={"Accept": "text/html"})
-        assert page.status_code == 200, page.text
+        statuses = [c.get("/doc/incident/AIAAIC0288", headers={"Accept": "text/html"}).status_code for _ in range(3)]
+        assert 200 in statuses and 429 not in statuses, statuses  # charged 2 x 3 s, the last would be 429
 
 
 @pytest.mark.parametrize("path", ["/sparql", "/sparql?query=ASK%7B%7D", "/", "/query", "/health", "/examples",
