@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -17,9 +18,11 @@ from rdflib.namespace import RDF, VOID
 
 from kg import queries
 from kg.errors import NotFound
-from kg.namespaces import BASE, GRAPH, ID, KG, ONTOLOGY_IRI, SD, bind_prefixes
-from kg.store import Boolean, Solutions, Triples, TripleStore
+from kg.namespaces import BASE, GRAPH, ID, KG, ONTOLOGY_IRI, PREFIXES, SD, bind_prefixes
+from kg.store import Boolean, Solutions, Triples, TripleStore, to_ox
 
+DESCRIPTION_CAP = 4000
+"""The LIMIT of describe.rq: a description this long was cut (a hub in thousands of involvements)."""
 SEGMENT = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@-]+")
 TERM = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 BASES = {"id": (str(ID), 2), "graph": (str(GRAPH), 1)}
@@ -90,27 +93,61 @@ def exists(store: TripleStore, iri: URIRef) -> bool:
 
 
 def similar(store: TripleStore, iri: str, limit: int = 5) -> list[URIRef]:
-    """IRIs of the same kind as ``iri`` whose keys look like its key (for a helpful "not found")."""
+    """IRIs of the same kind as ``iri`` whose keys look like its key (for a helpful "not found").
+
+    The keys of a kind are read once per process and kind (similar.rq reads every typed resource), so a 404
+    costs a scan only the first time.
+    """
     prefix, _, key = iri.rpartition("/")
     if not iri.startswith(BASE) or not key:
         return []
-    result = store.query(queries.load("similar"), {"prefix": Literal(prefix + "/")})
-    assert isinstance(result, Solutions)
-    keys = {str(row["candidate"])[len(prefix) + 1 :].lower(): row["candidate"] for row in result.rows}
+    keys = _keys_of_kind(store, prefix + "/")
     close = difflib.get_close_matches(key.lower(), list(keys), n=limit, cutoff=0.6)
-    return [URIRef(str(keys[k])) for k in close]
+    return [URIRef(keys[k]) for k in close]
+
+
+@lru_cache(maxsize=32)
+def _keys_of_kind(store: TripleStore, prefix: str) -> dict[str, str]:
+    """Lower-cased key -> IRI of every resource whose IRI starts with ``prefix``."""
+    result = store.query(queries.load("similar"), {"prefix": Literal(prefix)})
+    assert isinstance(result, Solutions)
+    return {str(row["candidate"])[len(prefix) :].lower(): str(row["candidate"]) for row in result.rows}
 
 
 def describe(store: TripleStore, iri: URIRef) -> Graph:
-    """The description of ``iri`` as an rdflib graph; NotFound when the graph knows nothing of it."""
-    result = store.query(queries.load("describe"), {"resource": iri})
-    assert isinstance(result, Triples)
-    if not result.triples:
-        raise NotFound(f"nothing is known about <{iri}>")
+    """The description of ``iri`` as an rdflib graph; NotFound when the graph knows nothing of it.
+
+    Bounded: its own statements and parts (describe.rq, at most DESCRIPTION_CAP) and at most 1000 of the
+    resources that point at it (referrers.rq); :func:`referrer_counts` says how many there are in all.
+    """
     graph = bind_prefixes(Graph())
-    for triple in result.triples:
-        graph.add(triple)
+    for name in ("describe", "referrers"):
+        result = store.query(queries.load(name), {"resource": iri})
+        assert isinstance(result, Triples)
+        for triple in result.triples:
+            graph.add(triple)
+    if not len(graph):
+        raise NotFound(f"nothing is known about <{iri}>")
     return graph
+
+
+def referrer_counts(store: TripleStore, iri: URIRef) -> dict[str, int]:
+    """Property IRI -> how many resources point at ``iri`` through it (rdf:type aside)."""
+    result = store.query(queries.load("referrer-counts"), {"resource": iri})
+    assert isinstance(result, Solutions)
+    return {str(row["p"]): int(row["count"]) for row in result.rows}
+
+
+def serialize(graph: Graph, media_type: str, output: BinaryIO) -> None:
+    """Write ``graph`` in ``media_type`` with the engine's writers (Turtle with our prefixes)."""
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise NotFound(f"no RDF format for {media_type}")
+    triples: list[ox.Triple | ox.Quad] = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]  # type: ignore[arg-type]
+    if fmt.supports_datasets:
+        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    prefixes = dict(PREFIXES) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    ox.serialize(triples, output, format=fmt, prefixes=prefixes)
 
 
 def describe_graph(store: TripleStore, iri: URIRef) -> Graph:
@@ -126,10 +163,8 @@ def describe_graph(store: TripleStore, iri: URIRef) -> Graph:
 
 
 def write_description(store: TripleStore, iri: URIRef, media_type: str, output: BinaryIO) -> None:
-    """Serialise the description of ``iri`` in ``media_type`` (an RDF format) into ``output``."""
-    if not exists(store, iri):
-        raise NotFound(f"nothing is known about <{iri}>")
-    store.query_into(output, queries.load("describe"), {"graph": media_type}, {"resource": iri})
+    """Serialise the (bounded) description of ``iri`` in ``media_type`` (an RDF format) into ``output``."""
+    serialize(describe(store, iri), media_type, output)
 
 
 def describe_term(store: TripleStore, iri: URIRef) -> Graph:

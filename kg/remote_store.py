@@ -29,7 +29,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from kg import queries
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError, ResultTooLarge, StoreError
 from kg.ingest.triples import nquads_term
 from kg.namespaces import GRAPH, PREFIXES, SD
 from kg.sparql_json import results_json, term_from_json
@@ -50,7 +50,7 @@ GRAPHS_TTL = 5.0
 """Seconds the graph list read from the manifest is reused before it is read again (a reload changes it)."""
 
 
-class ResultCut(StoreError):
+class ResultCut(ResultTooLarge):
     """The store cut a result at its own row limit (Virtuoso's ``ResultSetMaxRows``): the result is too large."""
 
 

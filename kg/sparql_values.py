@@ -9,6 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError
+from kg.sparql_lexer import COMMENT, IRIREF, STRING
 
 IRI = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
 """What may stand between ``<`` and ``>`` (SPARQL's IRIREF): anything else could break out of the IRI."""
@@ -32,9 +33,7 @@ def sparql_term(term: Node) -> str:
 
 
 _TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|(?<![?$\w:])(?:WHERE|SELECT|CONSTRUCT|DESCRIBE|ASK)\b|\{',
+    rf"{STRING}|{IRIREF}|{COMMENT}|(?<![?$\w:])(?:WHERE|SELECT|CONSTRUCT|DESCRIBE|ASK)\b|\{{",
     re.IGNORECASE,
 )
 

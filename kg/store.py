@@ -1,251 +1,54 @@
-"""The only module that touches the triple store: the interface every store offers, and the embedded one.
+"""The embedded triple store (pyoxigraph, on disk or in memory) and the builds folder it is read from.
 
-The rest of the code sees :class:`TripleStore`, which a remote SPARQL 1.1 store (Virtuoso, Fuseki,
-QLever) can also implement. Terms cross the boundary as rdflib terms; bound values enter queries only
-through SEP-0007 substitutions, never by pasting strings.
+The interface every store offers is kg.triple_store.TripleStore, the result types and their conversions are
+kg.results; both are re-exported here for the code that imports them from the store.
 """
 
 from __future__ import annotations
 
-import csv
 import errno
 import gc
-import io
 import os
 import shutil
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import NotFound, QueryError, StoreError
 from kg.namespaces import PREFIXES
+from kg.results import (
+    DEFAULT,
+    XSD_STRING,
+    Boolean,
+    QueryResult,
+    Solutions,
+    Triples,
+    convert_rdf,
+    convert_results,
+    count_results,
+    from_ox,
+    to_ox,
+)
+from kg.results import rdf_format as _rdf_format
+from kg.results import results_format as _results_format
+from kg.triple_store import TripleStore, check_syntax
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+__all__ = [
+    "BUILDS", "CURRENT", "DEFAULT", "XSD_STRING", "Boolean", "EmbeddedStore", "QueryResult", "Solutions",
+    "TripleStore", "Triples", "build_into", "check_syntax", "convert_rdf", "convert_results", "count_results",
+    "from_ox", "to_ox",
+]
 CURRENT = "current"
-DEFAULT = ox.DefaultGraph()
 BUILDS = "builds"
 KEEP_BUILDS = 2
 PARTIAL = ".partial"
 LINK_SUFFIX = ".tmp"
-_EMPTY = ox.Store()  # parses queries for remote stores (nothing in it to evaluate)
-
-
-@dataclass(frozen=True)
-class Solutions:
-    """The answer to a SELECT: variable names in order, and one dict per row (unbound variables absent)."""
-
-    variables: list[str]
-    rows: list[dict[str, Node]]
-
-
-@dataclass(frozen=True)
-class Boolean:
-    """The answer to an ASK."""
-
-    value: bool
-
-
-@dataclass(frozen=True)
-class Triples:
-    """The answer to a CONSTRUCT or DESCRIBE."""
-
-    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
-
-
-QueryResult = Solutions | Boolean | Triples
-
-
-class TripleStore(Protocol):
-    """What the library and the server need from a store, embedded or remote."""
-
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Node] | None = None,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryResult:
-        """Run a read-only query; without ``default_graphs`` the default graph is the merge of all graphs."""
-        ...
-
-    def query_serialized(
-        self,
-        sparql: str,
-        media_type: str,
-        bindings: Mapping[str, Node] | None = None,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> bytes:
-        """Run a query and return its results already serialised in ``media_type``."""
-        ...
-
-    def query_into(
-        self,
-        output: BinaryIO,
-        sparql: str,
-        media_types: Mapping[str, str],
-        bindings: Mapping[str, Node] | None = None,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> str | None:
-        """Stream the results into ``output`` in ``media_types[kind]`` (kind: solutions, boolean or graph).
-
-        Returns the media type written, or None (writing nothing) when ``media_types`` has none for the kind.
-        """
-        ...
-
-    def quad_count(self) -> int:
-        """Number of quads in the named graphs."""
-        ...
-
-    def triple_count(self) -> int:
-        """Number of distinct triples over all graphs."""
-        ...
-
-    def graph_names(self) -> list[str]:
-        """IRIs of the named graphs, sorted."""
-        ...
-
-    def dump(self, output: BinaryIO, media_type: str) -> None:
-        """Stream the whole store: N-Quads/TriG keep graphs, triple formats write the union without duplicates."""
-        ...
-
-    def version(self) -> str:
-        """The data version: the id of the build served (embedded) or of the last load (remote), for caches and releases.
-
-        Raises StoreError when the store cannot be reached.
-        """
-        ...
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to pyoxigraph's."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot use {term!r} as an RDF term")
-
-
-def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """Convert a pyoxigraph term to rdflib's (plain strings stay plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def _rdf_format(media_type: str) -> ox.RdfFormat:
-    fmt = ox.RdfFormat.from_media_type(media_type)
-    if fmt is None:
-        raise QueryError(f"unsupported RDF media type: {media_type}")
-    return fmt
-
-
-def _results_format(media_type: str) -> ox.QueryResultsFormat:
-    fmt = ox.QueryResultsFormat.from_media_type(media_type)
-    if fmt is None:
-        raise QueryError(f"unsupported results media type: {media_type}")
-    return fmt
-
-
-def check_syntax(sparql: str, base_iri: str | None = None) -> None:
-    """Raise QueryError, with the parser's position, if the engine would not accept ``sparql`` as a query.
-
-    Remote stores check with our engine first, so that a query is accepted or refused (with the same message)
-    whichever backend serves it, and no store-specific syntax (Virtuoso's ``DEFINE`` pragmas, updates) or
-    extension function (``bif:``, ``sql:``) gets through.
-
-    >>> check_syntax("SELECT ?s WHERE { ?s kg:occurred ?d }")
-    >>> check_syntax("SELECT * { ?s ?p ?o FILTER(<bif:file_to_string>(?o)) }")
-    Traceback (most recent call last):
-    ...
-    kg.errors.QueryError: The custom function <bif:file_to_string> is not supported
-    """
-    options: dict[str, object] = {"prefixes": PREFIXES}
-    if base_iri is not None:
-        options["base_iri"] = base_iri
-    try:
-        _EMPTY.query(sparql, **options)
-    except (SyntaxError, ValueError, RuntimeError) as error:
-        raise QueryError(str(error)) from error
-
-
-def count_results(data: bytes, media_type: str) -> int:
-    """How many solutions or triples serialised query results hold (to enforce a row cap exactly).
-
-    >>> count_results(b'?s\\n<http://a>\\n<http://b>\\n', "text/tab-separated-values")
-    2
-    >>> count_results(b'<http://a> <http://b> "1", "2" .', "text/turtle")
-    2
-    >>> count_results(b'x\\r\\n"two\\r\\nlines"\\r\\n', "text/csv")
-    1
-    """
-    rdf = ox.RdfFormat.from_media_type(media_type)
-    if rdf is None and _results_format(media_type) == ox.QueryResultsFormat.CSV:  # written, not read, by the engine
-        return max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) - 1)
-    try:
-        if rdf is not None:
-            return sum(1 for _ in ox.parse(data, format=rdf))
-        results = ox.parse_query_results(data, format=_results_format(media_type))
-    except SyntaxError as error:
-        raise QueryError(f"cannot read serialised results: {error}") from error
-    return 1 if isinstance(results, ox.QueryBoolean) else sum(1 for _ in results)
-
-
-def convert_results(data: bytes, from_media_type: str, output: BinaryIO, to_media_type: str) -> None:
-    """Rewrite serialised SELECT/ASK results in another results format, with the engine's writers (remote stores)."""
-    try:
-        results = ox.parse_query_results(data, format=_results_format(from_media_type))
-    except SyntaxError as error:
-        raise StoreError(f"the store sent results that cannot be read: {error}") from error
-    results.serialize(output, format=_results_format(to_media_type))
-
-
-def convert_rdf(
-    parts: Iterable[tuple[bytes, str | None]], from_media_type: str, output: BinaryIO, to_media_type: str
-) -> None:
-    """Rewrite serialised RDF, each part put in its graph (None: the default), in another format (remote stores).
-
-    Written as the embedded store writes it: Turtle and TriG with our prefixes; triple formats get the triples.
-    """
-    fmt = _rdf_format(to_media_type)
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    quads: list[ox.Quad | ox.Triple] = []
-    try:
-        for data, graph in parts:
-            target = ox.NamedNode(graph) if graph else DEFAULT
-            for quad in ox.parse(data, format=_rdf_format(from_media_type)):
-                quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, target) if fmt.supports_datasets
-                             else ox.Triple(quad.subject, quad.predicate, quad.object))
-    except SyntaxError as error:
-        raise StoreError(f"the store sent RDF that cannot be read: {error}") from error
-    ox.serialize(quads, output, format=fmt, prefixes=prefixes)
 
 
 @contextmanager

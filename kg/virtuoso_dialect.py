@@ -17,12 +17,12 @@ import re
 from collections.abc import Mapping
 
 from kg.namespaces import PREFIXES
+from kg.sparql_lexer import COMMENT, STRING
 
 _ESCAPABLE = r"[_~.\-!$&'()*+,;=/?#@%]"
 _TOKENS = re.compile(
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*')"
-    r"|(?P<comment>#[^\n]*)"
+    rf"(?P<string>{STRING})"
+    rf"|(?P<comment>{COMMENT})"
     r'|(?P<from>(?<![?$\w:])FROM\s*(?:NAMED\s*)?(?:<[^<>"{}|^`\\\x00-\x20]*>|[\w.-]*:[\w.:%-]*))'
     r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
     r"|(?P<graph>(?<![?$\w:])GRAPH\s*(?P<variable>[?$]\w+)\s*\{\s*\})"

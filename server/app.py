@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
@@ -17,12 +19,13 @@ from server.budget import Budget
 from server.cache import ResultCache
 from server.errors import install_error_handlers
 from server.executor import Executor
-from server.fast_sparql import FastSparql
 from server.pool import QueryPool
 from kg.submissions.database import SubmissionDatabase
 from server.rebuilds import Rebuilder
-from server.routers import dumps, editors, health, pages, resources, sparql, submissions, vocabulary, void
-from server.served_store import StoreStatus, open_served_store, watch, worker_config
+from server.rendering import STATIC
+from server.routers import dumps, editors, health, pages, resources, submissions, vocabulary, void
+from server.sparql_endpoint import OPENAPI, SparqlEndpoint
+from server.served_store import StoreStatus, open_release, open_served_store, warm_descriptions, watch, worker_config
 
 
 @asynccontextmanager
@@ -36,7 +39,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await pool.start()
     app.state.store = store
     app.state.store_status = StoreStatus(version)
-    app.state.release = dumps.open_release(store, settings, version)
+    app.state.release = open_release(store, settings, version)
     app.state.executor = Executor(
         pool,
         ResultCache(settings.cache_bytes),
@@ -51,6 +54,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.submission_limit = Budget(settings.submission_rate, settings.submission_burst)
     app.state.login_limit = Budget(1.0, 5.0)  # five failed sign-ins at once, then one a minute
     app.state.rebuilder = Rebuilder(settings, submissions_path)
+    warm_descriptions(app)
     watcher = asyncio.get_running_loop().create_task(watch(app)) if settings.store_url else None
     try:
         yield
@@ -75,7 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(FastSparql)  # innermost: /sparql queries skip routing (see server/fast_sparql.py)
+    app.add_middleware(SparqlEndpoint)  # innermost: /sparql is answered before routing (server/sparql_endpoint.py)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
@@ -85,7 +89,6 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["Retry-After", "X-Cache", "X-Query-Seconds"],
         max_age=86400,
     )
-    app.include_router(sparql.router)
     app.include_router(pages.router)
     app.include_router(health.router)
     app.include_router(resources.router)
@@ -94,5 +97,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(void.router)
     app.include_router(submissions.router)
     app.include_router(editors.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document, with ``/sparql`` described by its handler (it is not a route)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+        schema["paths"] = {**OPENAPI, **schema.get("paths", {})}
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -67,7 +67,7 @@ class Budget:
         >>> budget.spend(("ip", "ua"), 3)
         >>> budget.check(("ip", "ua"))
         Traceback (most recent call last):
-        server.errors.OverBudget: this client has used its query time ...
+        server.refusals.OverBudget: this client has used its query time ...
         """
         if not self.enabled:
             return

@@ -1,4 +1,7 @@
-"""Request dependencies as ``Annotated`` aliases: the store, the settings and the query executor of the running app."""
+"""Request dependencies as ``Annotated`` aliases: the settings and the query executor of the running app.
+
+Routers read data only through the executor (server/executor.py); none of them is handed the store.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kg.settings import Settings
-from kg.store import TripleStore
 from server.executor import Executor
-
-
-def get_store(request: Request) -> TripleStore:
-    """The store the app opened at start-up."""
-    store: TripleStore = request.app.state.store
-    return store
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -29,6 +25,5 @@ def get_executor(request: Request) -> Executor:
     return executor
 
 
-StoreDep = Annotated[TripleStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ExecutorDep = Annotated[Executor, Depends(get_executor)]

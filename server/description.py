@@ -1,12 +1,21 @@
-"""The service description of the endpoint (SPARQL 1.1 Service Description with a VoID description of the data)."""
+"""The service's own descriptions as jobs: the SPARQL service description and the dataset's VoID.
+
+Both read statistics of the whole store (seconds of work), so the app computes them once per data version when
+it starts (``Executor.warm``, with a longer limit) and clients are answered from that copy; each is a job whose
+value is a list of triples, serialised in the format a client asks for.
+"""
 
 from __future__ import annotations
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kg import queries
+from kg.release import Release
 from kg.settings import Settings
+from server.jobs import NamedQuery, pairs
+from server.page_jobs import DatasetDescription
+
+VOID_PATH = "/.well-known/void"
 
 
 def endpoint_iri(settings: Settings) -> str:
@@ -31,9 +40,16 @@ def limits_sentence(settings: Settings) -> str:
     )
 
 
-def description_query() -> str:
-    """The CONSTRUCT query that describes the service."""
-    return queries.load("service-description")
+def description_job(settings: Settings) -> NamedQuery:
+    """The job that describes the service (service-description.rq, its values bound)."""
+    return NamedQuery("service-description", pairs(description_bindings(settings)))
+
+
+def void_job(settings: Settings, release: Release | None) -> DatasetDescription:
+    """The job that writes the VoID of the dataset served (its dumps: the files of ``release``)."""
+    base = settings.public_url.rstrip("/")
+    dumps = tuple(base + "/dumps/" + f.name for f in release.files if f.name.startswith("ai-incidents")) if release else ()
+    return DatasetDescription(URIRef(base + VOID_PATH + "#ai-incidents"), endpoint_iri(settings), dumps, base + "/")
 
 
 def description_bindings(settings: Settings) -> dict[str, Node]:

@@ -1,19 +1,20 @@
-"""Answer for a document in HTML or RDF: pick the representation, send RDF the store writes, or the helpful 404."""
+"""Answer for a document in HTML or RDF: pick the representation, send the RDF a job wrote, or the helpful 404."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import BinaryIO
 
 from fastapi import Request
 from fastapi.responses import Response
 from rdflib import Graph
 
+from kg.describe import serialize
 from kg.display import Ref
 from kg.errors import NotFound
+from kg.store import Triples
 from server import negotiation
 from server.errors import NotAcceptable, error_response
+from server.jobs import Serialized
 from server.rendering import alternates, render
 
 HTML = negotiation.HTML
@@ -37,12 +38,22 @@ def representation(request: Request, format_name: str | None) -> str:
     return media_type
 
 
-def rdf_response(request: Request, media_type: str, write: Callable[[BinaryIO], None]) -> Response:
-    """RDF written by ``write`` (a bounded description), with links to the other formats."""
-    buffer = io.BytesIO()
-    write(buffer)
-    headers = {"Vary": "Accept", "Link": alternates(request.url.path)}
-    return Response(buffer.getvalue(), media_type=media_type, headers=headers)
+def serialized_response(request: Request, value: object, links: bool = True) -> Response:
+    """RDF a job serialised (server.jobs.Serialized), with links to the other formats of the document."""
+    assert isinstance(value, Serialized)
+    headers = {"Vary": "Accept", "Link": alternates(request.url.path)} if links else {"Vary": "Accept"}
+    return Response(value.body, media_type=value.media_type, headers=headers)
+
+
+def triples_response(value: object, media_type: str) -> Response:
+    """Triples a job returned (kg.store.Triples), written by the engine in ``media_type``."""
+    assert isinstance(value, Triples)
+    graph = Graph()
+    for triple in value.triples:
+        graph.add(triple)
+    out = io.BytesIO()
+    serialize(graph, media_type, out)
+    return Response(out.getvalue(), media_type=media_type, headers={"Vary": "Accept"})
 
 
 def graph_response(graph: Graph, media_type: str) -> Response:

@@ -1,7 +1,8 @@
 """The one table that turns errors into HTTP responses: a status, a short code and a message a person can act on.
 
-Library errors (``kg.errors``) and the server's own refusals are mapped here; the body is JSON when the client
-names a JSON type in Accept, plain text otherwise. Nothing else (no stack trace) ever reaches a client.
+Library errors (``kg.errors``, also as they come back from a query worker) and the server's own refusals
+(server/refusals.py) are mapped here, once; the body is JSON when the client names a JSON type in Accept,
+plain text otherwise. Nothing else (no stack trace) ever reaches a client.
 """
 
 from __future__ import annotations
@@ -13,124 +14,49 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.errors import InvalidData, KgError, NotFound, QueryError, StoreError
+from kg.errors import (
+    FetchRefused,
+    InvalidData,
+    KgError,
+    NotFound,
+    QueryError,
+    ResultTooLarge,
+    StoreError,
+    UpdateRefused,
+)
+from server.negotiation import wants_json
+from server.refusals import (
+    BadRequest,
+    BodyTooLarge,
+    Busy,
+    HttpRefusal,
+    MethodNotAllowed,
+    NotAcceptable,
+    OverBudget,
+    QueryFailed,
+    QueryTimeout,
+    UnsupportedMediaType,
+    UriTooLong,
+)
 from kg.submissions.database import StorageError, StorageFull
 from kg.submissions.model import InvalidSubmission
 
+__all__ = [
+    "BadRequest", "BodyTooLarge", "Busy", "FetchRefused", "HttpRefusal", "MethodNotAllowed", "NotAcceptable",
+    "OverBudget", "QueryFailed", "QueryTimeout", "ResultTooLarge", "UnsupportedMediaType", "UpdateRefused",
+    "UriTooLong", "error_response", "install_error_handlers",
+]
 log = logging.getLogger(__name__)
-
-
-class HttpRefusal(Exception):
-    """A refusal the server itself decides (protocol, limits); subclasses fix the status and code."""
-
-    status = 400
-    code = "bad-request"
-
-    def __init__(self, message: str, *, retry_after: float | None = None, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
-        self.headers = headers or {}
-
-
-class BadRequest(HttpRefusal):
-    """The request breaks the SPARQL protocol (repeated or missing parameters, bad encoding)."""
-
-
-class MalformedQuery(HttpRefusal):
-    """The query does not parse; the message carries the parser's position."""
-
-    code = "malformed-query"
-
-
-class FetchRefused(HttpRefusal):
-    """The query would make the server fetch a URL (SERVICE) that the allow-list does not name."""
-
-    code = "fetch-refused"
-
-
-class UpdateRefused(HttpRefusal):
-    """An update sent to this query-only service."""
-
-    status = 403
-    code = "update-refused"
-
-
-class MethodNotAllowed(HttpRefusal):
-    """A method other than GET or POST on the endpoint."""
-
-    status = 405
-    code = "method-not-allowed"
-
-
-class NotAcceptable(HttpRefusal):
-    """Nothing in Accept (or ``format=``) can be served."""
-
-    status = 406
-    code = "not-acceptable"
-
-
-class BodyTooLarge(HttpRefusal):
-    """The request body is over the limit."""
-
-    status = 413
-    code = "body-too-large"
-
-
-class UriTooLong(HttpRefusal):
-    """The query string is over the limit."""
-
-    status = 414
-    code = "uri-too-long"
-
-
-class UnsupportedMediaType(HttpRefusal):
-    """A POST whose Content-Type (or charset) the protocol does not allow."""
-
-    status = 415
-    code = "unsupported-media-type"
-
-
-class ResultTooLarge(HttpRefusal):
-    """The result is over the row or byte cap: refused whole, never cut silently."""
-
-    status = 422
-    code = "result-too-large"
-
-
-class OverBudget(HttpRefusal):
-    """The client spent its query-time budget."""
-
-    status = 429
-    code = "over-budget"
-
-
-class QueryFailed(HttpRefusal):
-    """The worker died while running the query (out of memory, crash, killed); it is replaced, so retrying may work."""
-
-    status = 503
-    code = "query-failed"
-
-
-class Busy(HttpRefusal):
-    """Every worker is busy and the queue is full."""
-
-    status = 503
-    code = "busy"
-
-
-class QueryTimeout(HttpRefusal):
-    """The query ran past the time limit and its worker was stopped."""
-
-    status = 503
-    code = "timeout"
 
 
 LIBRARY_ERRORS: dict[type[KgError], tuple[int, str]] = {
     InvalidSubmission: (422, "invalid-submission"),
     StorageFull: (507, "storage-full"),
     StorageError: (503, "submissions-unavailable"),
+    UpdateRefused: (403, "update-refused"),
+    FetchRefused: (400, "fetch-refused"),
     QueryError: (400, "malformed-query"),
+    ResultTooLarge: (422, "result-too-large"),
     NotFound: (404, "not-found"),
     InvalidData: (500, "invalid-data"),
     StoreError: (503, "store-unavailable"),
@@ -141,8 +67,6 @@ LIBRARY_ERRORS: dict[type[KgError], tuple[int, str]] = {
 
 def error_response(request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     """The error body in JSON or plain text, whichever the client asked for."""
-    from server.negotiation import wants_json
-
     if wants_json(request.headers.get("accept")):
         return JSONResponse({"error": code, "status": status, "message": message}, status, headers=headers)
     return PlainTextResponse(f"{message}\n", status, headers=headers)

@@ -1,8 +1,8 @@
-"""The OpenAPI description of ``/sparql``'s protocol parameters, which its routes read from the raw request.
+"""The OpenAPI description of ``/sparql`` (server/sparql_endpoint.py), which reads the raw request itself.
 
 The SPARQL 1.1 Protocol allows repeated ``default-graph-uri`` / ``named-graph-uri`` and a query in the URL,
-a form or the body, so the routes parse the request themselves (server.protocol); this tells API clients and
-schema-driven testers (schemathesis) what they accept.
+a form or the body, so the handler parses the request itself (server.protocol); this tells API clients and
+schema-driven testers (schemathesis) what it accepts and answers.
 """
 
 from __future__ import annotations
@@ -19,7 +19,23 @@ def _parameter(name: str, schema: dict[str, object], description: str) -> dict[s
             "style": "form", "explode": True}
 
 
+_RESULTS = {media: {} for media in (
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values",
+    "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}
+_RESPONSES = {
+    "200": {"description": "The results, in the negotiated format.", "content": _RESULTS},
+    "400": {"description": "The request or the query is malformed."},
+    "403": {"description": "An update: this endpoint answers queries only."},
+    "406": {"description": "No acceptable media type for this kind of result."},
+    "422": {"description": "The result is over the row or byte cap (never cut)."},
+    "429": {"description": "This client's query-time budget or in-flight limit is spent (Retry-After)."},
+    "503": {"description": "Busy, timed out, or the store is unavailable (Retry-After when retrying helps)."},
+}
+
 SPARQL_GET = {
+    "summary": "Run a query (SPARQL 1.1 Protocol, GET), or describe the service when there is none",
+    "operationId": "sparql_get",
+    "responses": _RESPONSES,
     "parameters": [
         _parameter("query", _QUERY, "The query; without it the service description is returned."),
         _parameter("default-graph-uri", _GRAPHS, "Graphs whose merge is the default graph (stored graphs only)."),
@@ -27,10 +43,13 @@ SPARQL_GET = {
         _parameter("format", _FORMAT, _FORMAT["description"]),
     ]
 }
-"""``openapi_extra`` of ``GET /sparql``."""
+"""The OpenAPI operation ``GET /sparql``."""
 
 SPARQL_POST = {
-    "parameters": SPARQL_GET["parameters"][1:],
+    "summary": "Run a query sent as a form (query=) or as the body (application/sparql-query)",
+    "operationId": "sparql_post",
+    "responses": _RESPONSES,
+    "parameters": SPARQL_GET["parameters"][1:],  # type: ignore[index]
     "requestBody": {
         "required": True,
         "content": {
@@ -45,4 +64,4 @@ SPARQL_POST = {
         },
     },
 }
-"""``openapi_extra`` of ``POST /sparql``: a form, or the query itself as the body."""
+"""The OpenAPI operation ``POST /sparql``: a form, or the query itself as the body."""

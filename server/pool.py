@@ -1,8 +1,14 @@
-"""A pool of query worker processes: one query each at a time, a deadline per query, kill and replace on expiry.
+"""A pool of query worker processes: one job each at a time, one deadline per job, kill and replace on expiry.
 
-pyoxigraph runs outside the Python lock and cannot be interrupted from a thread, so a query that runs past
-its deadline is stopped the only sure way: its process is killed (SIGKILL) and a fresh one started in the
-background, while the other workers go on answering. Requests wait in a bounded queue for a free worker.
+pyoxigraph runs outside the Python lock and cannot be interrupted from a thread, so a job that runs past its
+deadline is stopped the only sure way: its process is killed (SIGKILL) and a fresh one started in the
+background, while the other workers go on answering.
+
+Fairness: jobs wait in one bounded queue; a free worker goes to the waiting job whose client holds the fewest
+workers (oldest first among equals), and no client may hold more than ``share`` workers at once (one less than
+the pool, at least one), so one client at its limits never holds every worker. The deadline covers the wait
+and the run together. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
+worker was stopped under it fails without charge (``seconds`` 0); one whose worker died is charged.
 """
 
 from __future__ import annotations
@@ -10,145 +16,46 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import pickle
-import struct
 import time
-from collections import deque
-from collections.abc import Callable
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from collections import Counter, deque
+from collections.abc import Hashable
+from dataclasses import dataclass
 
 from kg.errors import StoreError
 from server import errors
-from server.worker import Job, Reply, WorkerConfig, serve
+from server.jobs import Job
+from server.worker import Reply, WorkerConfig
+from server.worker_handle import WorkerHandle, expire
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 2.0
-READ_SIZE = 1 << 20
 
 
-class _Worker:
-    """One worker process and the parent's end of its pipe, read by one reader registered for the worker's life.
+@dataclass
+class _Waiter:
+    """A job waiting for a worker: whose it is and the future a worker is handed through."""
 
-    At most one call is outstanding (a worker runs one query at a time); its future is resolved by the reader
-    with the reply's bytes, or failed with TimeoutError at the deadline or EOFError if the process dies.
-    """
-
-    def __init__(
-        self, context: multiprocessing.context.BaseContext, config: WorkerConfig, on_exit: Callable[[_Worker], None]
-    ) -> None:
-        conn, child = context.Pipe()
-        self.conn: Connection = conn
-        self.process: BaseProcess = context.Process(target=serve, args=(child, config), daemon=True, name="kg-query")
-        self.process.start()
-        child.close()
-        self._loop = asyncio.get_running_loop()
-        self._pending: asyncio.Future[bytes] | None = None
-        self._fd = conn.fileno()
-        self._loop.add_reader(self._fd, self._readable)
-        self._listening = True
-        self._on_exit = on_exit
-        self._buffer = bytearray()
-
-    def _readable(self) -> None:
-        """Read what the pipe holds (the loop made it non-blocking); hand over each reply once it is whole."""
-        try:
-            chunk = os.read(self._fd, READ_SIZE)
-        except BlockingIOError:
-            return
-        except OSError as error:
-            self._exited(repr(error))
-            return
-        if not chunk:
-            self._exited("end of pipe")
-            return
-        self._buffer += chunk
-        while (body := _frame(self._buffer)) is not None:
-            pending, self._pending = self._pending, None
-            if pending is not None and not pending.done():
-                pending.set_result(body)
-
-    def _exited(self, why: str) -> None:
-        self._stop_listening()
-        pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
-            pending.set_exception(EOFError(f"the worker exited ({why})"))
-        elif pending is None:
-            self._on_exit(self)
-
-    def _stop_listening(self) -> None:
-        if self._listening:
-            self._listening = False
-            self._loop.remove_reader(self._fd)
-
-    async def call(self, payload: bytes | None, timeout: float) -> Reply:
-        """Send ``payload`` (None: send nothing) and wait at most ``timeout`` s for the worker's reply."""
-        if not self._listening:
-            raise EOFError("the worker has exited")
-        pending: asyncio.Future[bytes] = self._loop.create_future()
-        self._pending = pending
-        if payload is not None:
-            os.set_blocking(self._fd, True)  # a job larger than the socket's buffer is written whole
-            try:
-                self.conn.send_bytes(payload)
-            finally:
-                os.set_blocking(self._fd, False)
-        deadline = self._loop.call_later(timeout, _expire, pending)
-        try:
-            data = await pending
-        finally:
-            deadline.cancel()
-            self._pending = None
-        reply: Reply = pickle.loads(data)
-        return reply
-
-    def kill(self) -> None:
-        """Stop the process now, whatever it is doing."""
-        self._stop_listening()
-        self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
-
-
-def _frame(buffer: bytearray) -> bytes | None:
-    """Take one whole message (as ``Connection.send_bytes`` frames it) off ``buffer``; None until it is whole."""
-    if len(buffer) < 4:
-        return None
-    (size,) = struct.unpack("!i", buffer[:4])
-    start = 4
-    if size == -1:  # a message of 2 GiB or more: an 8-byte length follows
-        if len(buffer) < 12:
-            return None
-        (size,) = struct.unpack("!Q", buffer[4:12])
-        start = 12
-    if len(buffer) < start + size:
-        return None
-    body = bytes(buffer[start : start + size])
-    del buffer[: start + size]
-    return body
-
-
-def _expire(pending: asyncio.Future) -> None:  # type: ignore[type-arg]
-    if not pending.done():
-        pending.set_exception(TimeoutError())
+    client: Hashable
+    future: asyncio.Future[WorkerHandle]
 
 
 class QueryPool:
-    """Run jobs on worker processes with a deadline each."""
+    """Run jobs on worker processes with a deadline each, sharing the workers fairly between clients."""
 
     def __init__(self, config: WorkerConfig, size: int, queue_length: int, start_timeout: float = 300.0) -> None:
         self.config = config
         self.size = size
         self.queue_length = queue_length
         self.start_timeout = start_timeout
+        self.share = max(1, size - 1)
         self.sandboxed = False
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["server.worker"])
-        self._idle: deque[_Worker] = deque()
-        self._waiters: deque[asyncio.Future[_Worker]] = deque()
-        self._all: set[_Worker] = set()
-        self._waiting = 0
+        self._idle: deque[WorkerHandle] = deque()
+        self._waiters: list[_Waiter] = []
+        self._holding: Counter[Hashable] = Counter()
+        self._all: set[WorkerHandle] = set()
         self._closing = False
         self._starting: set[asyncio.Task[None]] = set()
 
@@ -158,11 +65,11 @@ class QueryPool:
 
     async def _start_one(self, strict: bool = False) -> None:
         while not self._closing:
-            worker = _Worker(self._context, self.config, self._lost)
+            worker = WorkerHandle(self._context, self.config, self._lost)
             try:
                 hello = await worker.call(None, self.start_timeout)
             except (TimeoutError, EOFError, OSError) as error:
-                hello = Reply(error=("StoreError", f"the worker did not start: {error!r}"))
+                hello = Reply(error=StoreError(f"the worker did not start: {error!r}"))
             if hello.error is None:
                 self.sandboxed = hello.notes.get("sandboxed") == "True"
                 self._all.add(worker)
@@ -170,18 +77,18 @@ class QueryPool:
                 return
             worker.kill()
             if strict:
-                raise StoreError(hello.error[1])
-            log.error("query worker failed to start (%s); retrying in %s s", hello.error[1], RESTART_DELAY)
+                raise hello.error
+            log.error("query worker failed to start (%s); retrying in %s s", hello.error, RESTART_DELAY)
             await asyncio.sleep(RESTART_DELAY)
 
-    def _lost(self, worker: _Worker) -> None:
+    def _lost(self, worker: WorkerHandle) -> None:
         """An idle worker exited on its own (killed from outside, out of memory): replace it."""
         if worker in self._idle:
             self._idle.remove(worker)
             log.warning("an idle query worker exited; starting another")
             self._replace(worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: WorkerHandle) -> None:
         """Kill ``worker`` and start another in the background."""
         self._all.discard(worker)
         worker.kill()
@@ -190,57 +97,101 @@ class QueryPool:
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
 
-    async def run(self, job: Job, timeout: float) -> Reply:
-        """Run ``job`` on a free worker within ``timeout`` seconds (waiting for one at most as long)."""
-        worker = self._idle.popleft() if self._idle else await self._wait_for_worker(timeout)
+    async def run(self, job: Job, timeout: float, client: Hashable = None) -> Reply:
+        """Run ``job`` for ``client`` within ``timeout`` seconds in all, the wait for a free worker included.
+
+        Raises Busy (the queue is full, or no worker was free in time), QueryTimeout or QueryFailed; the last two
+        carry ``seconds``, what the client is charged (0 when the worker was stopped by someone else).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        worker = await self._acquire(client, deadline, timeout)
         started = time.perf_counter()
         try:
-            reply = await worker.call(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), timeout)
+            reply = await worker.call(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), max(0.0, deadline - loop.time()))
         except TimeoutError:
+            stopped = worker.stopped()
             self._replace(worker)
-            raise errors.QueryTimeout(
-                f"the query ran longer than the {timeout:g} s limit and was stopped: narrow it (LIMIT, more specific "
-                "patterns) and try again",
-                headers={"X-Query-Seconds": f"{time.perf_counter() - started:.3f}"},
-            ) from None
+            ran = time.perf_counter() - started
+            if stopped:
+                raise _uncharged(errors.QueryFailed("the query worker was stopped while holding the query; it was "
+                                                    "replaced: retry", retry_after=1)) from None
+            refusal = errors.QueryTimeout(
+                f"the query ran longer than the {timeout:g} s limit (waiting for a worker included) and was stopped: "
+                "narrow it (LIMIT, more specific patterns) and try again",
+                headers={"X-Query-Seconds": f"{ran:.3f}"},
+            )
+            raise _charged(refusal, ran) from None
         except (EOFError, OSError, pickle.UnpicklingError) as error:
             self._replace(worker)
-            raise errors.QueryFailed(f"the query worker died while running the query ({error!r}); it was restarted") from None
+            failed = errors.QueryFailed(f"the query worker died while running the query ({error!r}); it was restarted")
+            raise _charged(failed, time.perf_counter() - started) from None
         except BaseException:
             self._replace(worker)  # cancelled (client gone, shutdown): the worker's state is unknown
             raise
+        finally:
+            self._leave(client)
         self._release(worker)
         return reply
 
-    def _release(self, worker: _Worker) -> None:
-        """Hand ``worker`` to the longest-waiting request, or keep it idle."""
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(worker)
-                return
+    def _leave(self, client: Hashable) -> None:
+        self._holding[client] -= 1
+        if self._holding[client] <= 0:
+            del self._holding[client]
+
+    def _take_idle(self) -> WorkerHandle | None:
+        """A free worker that can answer (a stopped one is replaced on the way), or None."""
+        while self._idle:
+            worker = self._idle.popleft()
+            if not worker.stopped():
+                return worker
+            log.warning("an idle query worker is stopped or gone; starting another")
+            self._replace(worker)
+        return None
+
+    def _release(self, worker: WorkerHandle) -> None:
+        """Hand ``worker`` to the fairest waiting job (see the module's docstring), or keep it idle."""
+        self._waiters = [w for w in self._waiters if not w.future.done()]
+        eligible = [w for w in self._waiters if self._holding[w.client] < self.share]
+        if eligible:
+            chosen = min(eligible, key=lambda w: self._holding[w.client])  # min keeps the oldest among equals
+            self._waiters.remove(chosen)
+            self._holding[chosen.client] += 1
+            chosen.future.set_result(worker)
+            return
         self._idle.append(worker)
 
-    async def _wait_for_worker(self, timeout: float) -> _Worker:
-        """Queue for a free worker, at most ``timeout`` s (Busy when the queue is full or the wait too long)."""
-        if self._waiting >= self.queue_length:
+    async def _acquire(self, client: Hashable, deadline: float, timeout: float) -> WorkerHandle:
+        """A worker for ``client``: a free one at once if its share allows, else its turn in the queue."""
+        if self._holding[client] < self.share and (worker := self._take_idle()) is not None:
+            self._holding[client] += 1
+            return worker
+        if len(self._waiters) >= self.queue_length:
             raise errors.Busy("every query worker is busy and the queue is full: retry shortly", retry_after=1)
         loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[_Worker] = loop.create_future()
+        waiter = _Waiter(client, loop.create_future())
         self._waiters.append(waiter)
-        self._waiting += 1
-        deadline = loop.call_later(timeout, _expire, waiter)
+        expiry = loop.call_at(deadline, expire, waiter.future)
         try:
-            return await waiter
+            worker = await waiter.future
         except TimeoutError:
-            raise errors.Busy(f"no query worker was free within {timeout:g} s: retry shortly", retry_after=timeout) from None
+            raise errors.Busy(f"no query worker was free within the {timeout:g} s limit: retry shortly",
+                              retry_after=timeout) from None
         except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self._release(waiter.result())  # handed a worker just as the request went away: pass it on
+            future = waiter.future
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self._leave(client)
+                self._release(future.result())  # handed a worker just as the request went away: pass it on
             raise
         finally:
-            deadline.cancel()
-            self._waiting -= 1
+            expiry.cancel()
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+        if worker.stopped():  # it stopped while handed over: give it up, and wait for another in the time left
+            self._leave(client)
+            self._replace(worker)
+            return await self._acquire(client, deadline, timeout)
+        return worker
 
     def alive(self) -> int:
         """How many workers are running (fewer than ``size`` while a killed one is being replaced)."""
@@ -254,3 +205,13 @@ class QueryPool:
         for worker in list(self._all):
             worker.kill()
         self._all.clear()
+
+
+def _charged(refusal: errors.HttpRefusal, seconds: float) -> errors.HttpRefusal:
+    """``refusal`` with the seconds its client is charged."""
+    refusal.seconds = seconds  # type: ignore[attr-defined]
+    return refusal
+
+
+def _uncharged(refusal: errors.HttpRefusal) -> errors.HttpRefusal:
+    return _charged(refusal, 0.0)

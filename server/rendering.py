@@ -13,6 +13,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from kg.licence import LICENCE, LICENCE_NAME
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+"""The query page and its scripts and styles (served at ``/static``)."""
 RDF_LINKS = (("Turtle", "ttl", "text/turtle"), ("JSON-LD", "jsonld", "application/ld+json"),
              ("N-Triples", "nt", "application/n-triples"), ("RDF/XML", "rdfxml", "application/rdf+xml"))
 """The RDF formats a page links to: name, ``format=`` value, media type."""

@@ -15,10 +15,15 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from kg.errors import StoreError
+from pathlib import Path
+
+from kg.errors import KgError, StoreError
+from kg.publication import ensure_release, releases_dir
+from kg.release import Release
 from kg.remote_store import remote_from_settings
 from kg.settings import Settings
 from kg.store import BUILDS, EmbeddedStore, TripleStore
+from server.description import description_job, void_job
 from server.worker import WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,30 @@ def open_served_store(settings: Settings) -> TripleStore:
     if settings.store_url:
         return remote_from_settings(settings=settings, timeout=settings.query_timeout + STORE_GRACE)
     return EmbeddedStore.open(settings.store)
+
+
+def open_release(store: TripleStore, settings: Settings, version: str) -> Release | None:
+    """The release of data ``version`` the app serves, written now if missing; None (and a warning) when it cannot be."""
+    build: Path | str = version if settings.store_url else settings.store / BUILDS / version
+    try:
+        return ensure_release(store, build, releases_dir(settings.store, settings.releases))
+    except KgError as error:
+        log.warning("no release to serve: %s", error)
+        return None
+
+
+def warm_descriptions(app: FastAPI) -> None:
+    """Compute the service description and VoID of the data served, once, in the background (server.description)."""
+    settings: Settings = app.state.settings
+    limit = max(settings.query_timeout, app.state.executor.pool.start_timeout)
+    app.state.executor.warm(description_job(settings), limit)
+    app.state.executor.warm(void_job(settings, app.state.release), limit)
+
+
+async def graph_count(app: FastAPI) -> int:
+    """How many named graphs the store holds (asked off the event loop)."""
+    store: TripleStore = app.state.store
+    return len(await asyncio.to_thread(store.graph_names))
 
 
 def worker_config(settings: Settings, version: str) -> WorkerConfig:
@@ -79,16 +108,14 @@ async def probe(app: FastAPI) -> tuple[StoreStatus, str | None]:
 
 async def check(app: FastAPI) -> StoreStatus:
     """Probe the store; on a new version, refresh what depends on it (cache key, VoID, release served)."""
-    from server.routers import dumps
-
     status, version = await probe(app)
     if version is not None and version != status.version:
         log.warning("the store now holds data version %s (was %s)", version, status.version)
-        release = await asyncio.to_thread(dumps.open_release, app.state.store, app.state.settings, version)
+        release = await asyncio.to_thread(open_release, app.state.store, app.state.settings, version)
         status.version = version
         app.state.executor.version = version
-        app.state.void = None
         app.state.release = release
+        warm_descriptions(app)
     return status
 
 

@@ -9,14 +9,12 @@ from functools import lru_cache
 from rdflib import Dataset, Graph
 from starlette.concurrency import run_in_threadpool
 
-from kg import queries
 from kg.loading import discover_ontology, load_files
 from kg.submissions.checking import check_statements, referenced_terms
 from kg.submissions.field_of import field_of
 from kg.submissions.model import FieldProblem, Submission
 from kg.submissions.to_rdf import UnsupportedTarget, statements
 from server.executor import Executor
-from server.worker import Job
 
 NTRIPLES = "application/n-triples"
 
@@ -33,11 +31,8 @@ def _ontology() -> Graph:
 async def context_through(executor: Executor, client: object, graph: Graph) -> Graph:
     """The types and schemes of the terms ``graph`` refers to, each read by a bound query through the executor."""
     context = Graph()
-    job = Job(queries.load("term-types"), {"graph": NTRIPLES})
     for term in sorted(referenced_terms(graph)):
-        answer = await executor.answer(job, client, {"term": term})  # type: ignore[arg-type]
-        if answer is not None and answer.body:
-            context.parse(data=answer.body.decode("utf-8"), format="nt")
+        context += await executor.graph("term-types", client, term=term)  # type: ignore[arg-type]
     return context
 
 

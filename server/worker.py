@@ -1,8 +1,9 @@
-"""What runs inside a query worker process: open the store, then answer jobs from the pipe until it closes.
+"""What runs inside a query worker process: open the store, then run jobs from the pipe until it closes.
 
 A worker may be killed at any moment (that is how a query is timed out), so it holds nothing that matters.
-Each job is checked (SERVICE, updates), run, and serialised by the engine into a capped buffer: evaluation
-stops as soon as the result is over the byte cap, and a result over the row cap is refused whole.
+Each job (server/jobs.py, server/page_jobs.py) runs itself on the store within the caps; the worker sends back
+the job's value, or the library error it raised (a ``kg.errors`` exception, pickled whole), with the seconds
+it took. Any other exception is a failure of the engine or of our code, sent as a plain KgError (500).
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from rdflib.term import Node
-
-from kg.errors import KgError, QueryError
-from kg.remote_store import RemoteStore, ResultCut
-from kg.store import EmbeddedStore, TripleStore, count_results
-from server.errors import HttpRefusal, MalformedQuery, ResultTooLarge
-from server.guard import check_query
+from kg.errors import KgError, StoreError
+from kg.remote_store import RemoteStore
+from kg.store import EmbeddedStore, TripleStore
+from server.jobs import Job, Limits
 from server.sandbox import deny_network
 
 log = logging.getLogger(__name__)
@@ -56,92 +54,35 @@ class WorkerConfig:
         assert self.build is not None
         return EmbeddedStore.open_build(self.build, in_memory=self.in_memory)
 
-
-@dataclass(frozen=True)
-class Job:
-    """One query: its text, the media type wanted for each kind of result, and the protocol's dataset."""
-
-    query: str
-    media_types: dict[str, str]
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    bindings: dict[str, Node] | None = None
-    base_iri: str | None = None
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.max_rows, self.max_result_bytes, self.service_allow)
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A worker's answer: the media type and body, or the refusal (class name and message); seconds spent."""
+    """A worker's answer: the job's value, or the library error it raised; the seconds it took."""
 
-    media_type: str | None = None
-    body: bytes = b""
-    error: tuple[str, str] | None = None
+    value: object = None
+    error: KgError | None = None
     seconds: float = 0.0
     notes: dict[str, str] = field(default_factory=dict)
-
-
-class _OverCap(Exception):
-    """Raised by the buffer to stop the engine once the result is over the byte cap."""
-
-
-class CappedBuffer:
-    """A write-only binary sink that refuses to grow past ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.size = 0
-        self._parts: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise _OverCap
-        self._parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the parts stay in memory."""
-
-    def getvalue(self) -> bytes:
-        return b"".join(self._parts)
+    size: int = 0
+    """The reply's size in bytes as it crossed the pipe (set by the pool; what a cached copy costs)."""
 
 
 def answer(store: TripleStore, job: Job, config: WorkerConfig) -> Reply:
-    """Check, run and serialise one job (everything a worker does per request, callable in-process too)."""
+    """Run one job (everything a worker does per request, callable in-process too)."""
     started = time.perf_counter()
     try:
-        check_query(job.query, config.service_allow, job.bindings)
-        sink = CappedBuffer(config.max_result_bytes)
-        try:
-            media_type = store.query_into(
-                sink,
-                job.query,
-                job.media_types,
-                job.bindings,
-                default_graphs=job.default_graphs,
-                named_graphs=job.named_graphs,
-                base_iri=job.base_iri,
-            )
-        except _OverCap:
-            raise ResultTooLarge(
-                f"the result is larger than {config.max_result_bytes} bytes: add LIMIT or select fewer columns"
-            ) from None
-        body = sink.getvalue()
-        if media_type is not None and len(body) > config.max_rows and count_results(body, media_type) > config.max_rows:
-            raise ResultTooLarge(
-                f"the result has more than {config.max_rows} rows (or triples): add LIMIT {config.max_rows} or narrow "
-                "the query; results are never cut silently"
-            )
-        return Reply(media_type, body, None, time.perf_counter() - started)
-    except QueryError as error:
-        refusal: tuple[str, str] = (MalformedQuery.__name__, str(error))
-    except ResultCut as error:  # the remote store's own row cap: too large, as ours would say
-        refusal = (ResultTooLarge.__name__, str(error))
-    except HttpRefusal as error:
-        refusal = (type(error).__name__, error.message)
+        value = job.run(store, config.limits)
     except KgError as error:
-        refusal = (type(error).__name__, str(error))
-    return Reply(error=refusal, seconds=time.perf_counter() - started)
+        return Reply(error=error, seconds=time.perf_counter() - started)
+    except Exception as error:  # noqa: BLE001 - whatever the engine raised, the client learns it failed there
+        log.exception("the job failed in the worker")
+        failed = KgError(f"the query failed in the engine: {type(error).__name__}: {error}")
+        return Reply(error=failed, seconds=time.perf_counter() - started)
+    return Reply(value, None, time.perf_counter() - started)
 
 
 def serve(conn: Connection, config: WorkerConfig) -> None:
@@ -153,7 +94,7 @@ def serve(conn: Connection, config: WorkerConfig) -> None:
         # a worker that talks to a remote store needs the network: the SERVICE check then stands alone
         sandboxed = not config.service_allow and not config.store_url and deny_network()
     except (KgError, OSError, ValueError) as error:
-        conn.send_bytes(pickle.dumps(Reply(error=("StoreError", str(error)))))
+        conn.send_bytes(pickle.dumps(Reply(error=StoreError(str(error)))))
         return
     conn.send_bytes(pickle.dumps(Reply(notes={"sandboxed": str(sandboxed)})))
     threading.stack_size(_stack_bytes(config))  # the job thread inherits the limits and the network sandbox
@@ -174,9 +115,9 @@ def _answer_jobs(conn: Connection, store: TripleStore, config: WorkerConfig) -> 
             job = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
+        reply = answer(store, job, config)
         try:
-            reply = answer(store, job, config)
-        except Exception as error:
-            log.exception("query failed in the worker")
-            reply = Reply(error=("QueryFailed", f"the query failed in the engine: {type(error).__name__}: {error}"))
-        conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+            payload = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            payload = pickle.dumps(Reply(error=StoreError(f"the worker could not send the answer: {error}")))
+        conn.send_bytes(payload)

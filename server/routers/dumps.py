@@ -1,6 +1,6 @@
 """``/dumps/``: the release of the build being served, listed (HTML, or DCAT by Accept) and downloadable, resumable.
 
-When the app starts, :func:`open_release` makes sure the data it serves has a release beside the store
+When the app starts, :func:`server.served_store.open_release` makes sure the data it serves has a release beside the store
 (``<store>/releases/<data version>/``, or ``KG_RELEASES``), writing it if missing; the data version is the
 embedded build's id, or the id of the remote store's last load. Files are sent from disk with
 their SHA-256 as entity tag, so identical files keep their tag across builds.
@@ -9,37 +9,25 @@ their SHA-256 as entity tag, so identical files keep their tag across builds.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from rdflib import Graph
 
-from kg.errors import KgError, NotFound, StoreError
-from kg.licence import rights_statement
-from kg.publication import ensure_release, releases_dir
+from kg.errors import NotFound, StoreError
 from kg.release import CATALOGUE, CHANGELOG, Release, catalogue, sha256_of
 from kg.settings import Settings
-from kg.store import BUILDS, TripleStore
+from server import protocol
 from server.conditional import FileVersion, file_response
-from server.deps import SettingsDep, StoreDep
+from server.deps import ExecutorDep, SettingsDep
 from server.documents import HTML, graph_response, representation
+from server.page_jobs import RightsStatement
 from server.rendering import render
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 EXTRAS = {CATALOGUE: "text/turtle", CHANGELOG: "text/markdown"}
 """Files of a release that the catalogue does not list, and their media types."""
-
-
-def open_release(store: TripleStore, settings: Settings, version: str) -> Release | None:
-    """The release of data ``version`` the app serves, written now if missing; None (and a warning) when it cannot be."""
-    build: Path | str = version if settings.store_url else settings.store / BUILDS / version
-    try:
-        return ensure_release(store, build, releases_dir(settings.store, settings.releases))
-    except KgError as error:
-        log.warning("no release to serve: %s", error)
-        return None
 
 
 def dumps_url(settings: Settings) -> str:
@@ -56,11 +44,12 @@ def served_release(request: Request) -> Release:
 
 
 @router.api_route("/dumps/", methods=["GET", "HEAD"])
-def listing(request: Request, store: StoreDep, settings: SettingsDep, format: str | None = None) -> Response:
+async def listing(request: Request, executor: ExecutorDep, settings: SettingsDep, format: str | None = None) -> Response:
     """The current release: each file's size, triples, SHA-256, media type, licence; as HTML or DCAT."""
     release = served_release(request)
     media_type = representation(request, format)
-    rights = rights_statement(store)
+    rights = await executor.run(RightsStatement(), protocol.client_of(request))
+    assert isinstance(rights, str)
     if media_type == HTML:
         return render(request, "dumps.html", headers={"Vary": "Accept"}, release=release, rights=rights)
     text = catalogue(release.version, release.files, rights=rights, download_base=dumps_url(settings))

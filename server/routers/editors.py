@@ -9,10 +9,9 @@ import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
-from kg import queries
 from kg.submissions.database import STATES, SubmissionDatabase
 from kg.submissions.model import InvalidSubmission, read_submission
 from kg.submissions.passwords import verify_password
@@ -23,7 +22,6 @@ from server.errors import OverBudget
 from server.rendering import render
 from server.routers.submissions import TooManySubmissions
 from server.submission_checks import shape_problems
-from server.worker import Job
 
 router = APIRouter(prefix="/editor", include_in_schema=False)
 FAILED_SIGN_IN_DELAY = 1.0
@@ -104,11 +102,7 @@ async def _graph_now(request: Request, target: str) -> list[tuple[str, str]]:
     """What the graph says now about ``target`` (its own statements, through the executor), as (property, value)."""
     if not target:
         return []
-    job = Job(queries.load("describe"), {"graph": "application/n-triples"})
-    answer = await request.app.state.executor.answer(job, protocol.client_of(request), {"resource": URIRef(target)})
-    graph = Graph()
-    if answer is not None and answer.body:
-        graph.parse(data=answer.body.decode("utf-8"), format="nt")
+    graph = await request.app.state.executor.graph("describe", protocol.client_of(request), resource=URIRef(target))
     return sorted((str(p), str(o)) for s, p, o in graph if str(s) == target)[:200]
 
 

@@ -12,22 +12,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from kg.errors import StoreError
-from server.deps import ExecutorDep, StoreDep
-from server.served_store import probe
+from server.deps import ExecutorDep
+from server.served_store import graph_count, probe
 
 router = APIRouter()
 HEALTH_SECONDS = 3.0
 """How long /health waits for the store before it reports that the store does not answer."""
 
 
-@router.get("/health")
-async def health(request: Request, store: StoreDep, executor: ExecutorDep) -> JSONResponse:
+@router.api_route("/health", methods=["GET", "HEAD"])
+async def health(request: Request, executor: ExecutorDep) -> JSONResponse:
     """Status, data version, store, graphs, workers, cache."""
     pool = executor.pool
     try:
         status, _ = await asyncio.wait_for(probe(request.app), HEALTH_SECONDS)
         problem = status.problem
-        graphs = None if problem else len(await asyncio.wait_for(asyncio.to_thread(store.graph_names), HEALTH_SECONDS))
+        graphs = None if problem else await asyncio.wait_for(graph_count(request.app), HEALTH_SECONDS)
     except TimeoutError:
         problem, graphs = f"the store did not answer within {HEALTH_SECONDS:g} s", None
     except StoreError as error:

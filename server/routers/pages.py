@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from kg import queries
+from server.rendering import STATIC
 
 router = APIRouter()
-STATIC = Path(__file__).resolve().parent.parent / "static"
 QUERY_PAGE = STATIC / "query.html"
 
 
-@router.get("/", include_in_schema=False)
-@router.get("/query", include_in_schema=False)
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+@router.api_route("/query", methods=["GET", "HEAD"], include_in_schema=False)
 def query_page() -> FileResponse:
     """The page: write or pick a query, see the results as a table, download them."""
     return FileResponse(QUERY_PAGE, media_type="text/html")
 
 
-@router.get("/examples")
+@router.api_route("/examples", methods=["GET", "HEAD"])
 def examples() -> list[dict[str, object]]:
     """The example queries shipped with the package: name, title, description, text, parameters."""
     return [

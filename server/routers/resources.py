@@ -1,72 +1,73 @@
 """Dereferenceable IRIs: things (``/id/…``) answer 303 to their documents (``/doc/…``), which negotiate HTML or RDF.
 
 Named graphs (``/graph/…``) answer 200 directly with their description. A path becomes an IRI only after
-:func:`kg.describe.minted_iri` has checked it against our IRI spaces.
+:func:`kg.describe.minted_iri` has checked it against our IRI spaces. Every page is one job of the executor
+(server/page_jobs.py): timed, budgeted, capped and cached like any query.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from rdflib import URIRef
 
 from kg import describe
-from kg.display import Ref
 from kg.errors import NotFound
-from kg.store import TripleStore
-from kg.summary import summarise
-from kg.vocabulary import ontology_graph, property_labels
-from server.deps import StoreDep
-from server.documents import HTML, graph_response, html_headers, not_found, rdf_response, representation
+from server import negotiation, protocol
+from server.deps import ExecutorDep
+from server.documents import HTML, html_headers, not_found, representation, serialized_response
+from server.executor import Executor
+from server.page_jobs import DocumentPage, Missing, Suggestions
 from server.rendering import render
 
 router = APIRouter()
 
 
-def _suggestions(store: TripleStore, asked: str) -> list[Ref]:
-    return [Ref(str(iri), str(iri).rsplit("/", 1)[-1], describe.local_path(str(iri))) for iri in describe.similar(store, asked)]
+async def _suggestions(request: Request, executor: Executor, asked: str) -> tuple:  # type: ignore[type-arg]
+    """Close IRIs for a person's 404 page (programs get none: the lookup is not free)."""
+    if not negotiation.prefers_html(request.headers.get("accept")):
+        return ()
+    found = await executor.run(Suggestions(asked), protocol.client_of(request))
+    assert isinstance(found, tuple)
+    return found
 
 
-def _document(request: Request, store: TripleStore, space: str, path: str, format_name: str | None) -> Response:
+async def _document(request: Request, executor: Executor, space: str, path: str, format_name: str | None) -> Response:
     asked = f"{describe.BASE}{space}/{path}"
     try:
         iri = describe.minted_iri(space, path)
-        media_type = representation(request, format_name)
-        if space == "graph":
-            graph = describe.describe_graph(store, iri)
-            if media_type != HTML:
-                return graph_response(graph, media_type)
-        elif media_type != HTML:
-            return rdf_response(request, media_type, lambda out: describe.write_description(store, iri, media_type, out))
-        else:
-            graph = describe.describe(store, iri)
     except NotFound as error:
-        return not_found(request, error, asked, _suggestions(store, asked))
-    summary = summarise(graph, URIRef(iri), property_labels(ontology_graph(store)))
-    return render(request, "resource.html", headers=html_headers(request), s=summary)
+        return not_found(request, error, asked, list(await _suggestions(request, executor, asked)))
+    media_type = representation(request, format_name)
+    job = DocumentPage(iri, space == "graph", media_type, suggest=negotiation.prefers_html(request.headers.get("accept")))
+    page = await executor.run(job, protocol.client_of(request))
+    if isinstance(page, Missing):
+        return not_found(request, NotFound(page.message), asked, list(page.similar))
+    if media_type != HTML:
+        return serialized_response(request, page)
+    return render(request, "resource.html", headers=html_headers(request), s=page)
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
-def thing(path: str, request: Request, store: StoreDep) -> Response:
+async def thing(path: str, request: Request, executor: ExecutorDep) -> Response:
     """A thing's IRI: 303 See Other to the document about it (404 when nothing is known about it)."""
     asked = f"{describe.ID}{path}"
     try:
         iri = describe.minted_iri("id", path)
-        if not describe.exists(store, iri):
+        if not await executor.ask("exists", protocol.client_of(request), resource=iri):
             raise NotFound(f"nothing is known about <{iri}>")
     except NotFound as error:
-        return not_found(request, error, asked, _suggestions(store, asked))
+        return not_found(request, error, asked, list(await _suggestions(request, executor, asked)))
     target = f"/doc/{path}" + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(target, status_code=303)
 
 
 @router.api_route("/doc/{path:path}", methods=["GET", "HEAD"])
-def document(path: str, request: Request, store: StoreDep, format: str | None = None) -> Response:
+async def document(path: str, request: Request, executor: ExecutorDep, format: str | None = None) -> Response:
     """The document about a thing: HTML for people; Turtle, JSON-LD, N-Triples or RDF/XML by Accept or ``format=``."""
-    return _document(request, store, "id", path, format)
+    return await _document(request, executor, "id", path, format)
 
 
 @router.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
-def named_graph(path: str, request: Request, store: StoreDep, format: str | None = None) -> Response:
+async def named_graph(path: str, request: Request, executor: ExecutorDep, format: str | None = None) -> Response:
     """A named graph's IRI: what the graph says of itself (its title, its source), in HTML or RDF."""
-    return _document(request, store, "graph", path, format)
+    return await _document(request, executor, "graph", path, format)
