@@ -13,7 +13,8 @@ from rdflib.namespace import DCTERMS, RDFS, XSD
 
 from kg.errors import NotFound, QueryError
 from kg.namespaces import GRAPH, ID
-from kg.store import BUILDS, CURRENT, EmbeddedStore, Solutions, build_into
+from kg.builds import build_into
+from kg.store import BUILDS, CURRENT, EmbeddedStore, Solutions
 
 EX = "http://example.org/"
 G1, G2 = f"{EX}graph/one", f"{EX}graph/two"
