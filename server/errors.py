@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from kg.errors import InvalidData, KgError, NotFound, QueryError, StoreError
 
@@ -172,8 +173,14 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     return error_response(request, 500, "internal", "the server failed to answer; the error was logged")
 
 
+async def _disconnected(request: Request, error: Exception) -> Response:
+    """The client went away (or was cut off by the read timeout) before its request was read: nothing to log."""
+    return error_response(request, 400, "client-disconnected", "the request body was not received whole")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the table on ``app``."""
+    app.add_exception_handler(ClientDisconnect, _disconnected)
     app.add_exception_handler(HttpRefusal, _refusal)
     app.add_exception_handler(KgError, _library)
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -14,7 +14,7 @@ from rdflib.term import Node
 
 from kg.errors import StoreError
 from server import errors
-from server.budget import Budget, InFlight
+from server.budget import Budget, Client, InFlight
 from server.cache import ResultCache
 from server.pool import QueryPool
 from server.worker import Job
@@ -54,7 +54,7 @@ class Executor:
         self.version = version
         self.in_flight = InFlight(concurrency)
 
-    async def answer(self, job: Job, client: tuple[str, str], bindings: dict[str, Node] | None = None) -> Answer | None:
+    async def answer(self, job: Job, client: Client, bindings: dict[str, Node] | None = None) -> Answer | None:
         """The answer to ``job`` (None when its kind of result has no acceptable media type: 406)."""
         self.budget.check(client)
         key = (
