@@ -26,6 +26,7 @@ REFUSALS: dict[str, type[errors.HttpRefusal]] = {
         errors.FetchRefused,
         errors.UpdateRefused,
         errors.ResultTooLarge,
+        errors.NotAcceptable,
         errors.QueryFailed,
     )
 }

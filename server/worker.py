@@ -18,11 +18,12 @@ from pathlib import Path
 
 from rdflib.term import Node
 
-from kg.errors import KgError, QueryError
+from kg.errors import KgError, QueryError, StoreError
 from kg.remote_store import RemoteStore, ResultCut
 from kg.store import EmbeddedStore, TripleStore, count_results
 from server.errors import HttpRefusal, MalformedQuery, ResultTooLarge
 from server.guard import check_query
+from server.representable import check_well_formed, unrepresentable
 from server.sandbox import deny_network
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,13 @@ def answer(store: TripleStore, job: Job, config: WorkerConfig) -> Reply:
             raise ResultTooLarge(
                 f"the result is larger than {config.max_result_bytes} bytes: add LIMIT or select fewer columns"
             ) from None
+        except StoreError as error:
+            refusal = unrepresentable(error)
+            if refusal is None:
+                raise
+            raise refusal from error
         body = sink.getvalue()
+        check_well_formed(body, media_type)
         if media_type is not None and len(body) > config.max_rows and count_results(body, media_type) > config.max_rows:
             raise ResultTooLarge(
                 f"the result has more than {config.max_rows} rows (or triples): add LIMIT {config.max_rows} or narrow "
