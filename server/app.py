@@ -19,6 +19,7 @@ from server.errors import install_error_handlers
 from server.executor import Executor
 from server.fast_sparql import FastSparql
 from server.pool import QueryPool
+from server.security_headers import SecurityHeaders
 from server.routers import dumps, health, pages, resources, sparql, vocabulary, void
 from server.served_store import StoreStatus, open_served_store, watch, worker_config
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["Retry-After", "X-Cache", "X-Query-Seconds"],
         max_age=86400,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every response, errors and preflights included
     app.include_router(sparql.router)
     app.include_router(pages.router)
     app.include_router(health.router)

@@ -136,9 +136,11 @@ LIBRARY_ERRORS: dict[type[KgError], tuple[int, str]] = {
 
 
 def error_response(request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The error body in JSON or plain text, whichever the client asked for."""
+    """The error body in JSON or plain text, whichever the client asked for (so it varies on Accept)."""
     from server.negotiation import wants_json
 
+    headers = dict(headers or {})
+    headers["Vary"] = ", ".join(filter(None, (headers.get("Vary"), "Accept")))
     if wants_json(request.headers.get("accept")):
         return JSONResponse({"error": code, "status": status, "message": message}, status, headers=headers)
     return PlainTextResponse(f"{message}\n", status, headers=headers)

@@ -16,6 +16,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kg.settings import get_settings
+from server.security_headers import HEADERS as SECURITY_HEADERS
 
 REASONS = {408: b"Request Timeout", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
 
@@ -135,7 +136,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         body = json.dumps({"error": code, "status": status, "message": message}).encode()
         head = [b"HTTP/1.1 %d %s\r\n" % (status, REASONS[status])]
         head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        head += [name + b": " + value + b"\r\n" for name, value in SECURITY_HEADERS]
         head += [b"content-type: application/json\r\n", b"content-length: %d\r\n" % len(body),
-                 b"x-content-type-options: nosniff\r\n", b"connection: close\r\n\r\n"]
+                 b"connection: close\r\n\r\n"]
         self.transport.write(b"".join(head) + body)
         self.transport.close()
