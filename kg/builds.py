@@ -1,24 +1,34 @@
 """Build folders of an embedded store: write a new build beside the current one, swap it in, prune old ones.
 
 The store directory holds ``builds/<id>/`` and a ``current`` symlink swapped atomically, so a failed build
-leaves the previous store untouched and readers never see a half-written one.
+leaves the previous store untouched and readers never see a half-written one. A server leases the build it
+serves (``leases/<id>.<pid>.<n>``): pruning, done under the same lock as leasing, never removes a build leased by
+a process that still runs, however many builds follow.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import gc
 import os
 import shutil
 import time
+import itertools
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
+from kg.errors import NotFound, StoreError
 from kg.store import BUILDS, CURRENT, KEEP_BUILDS, LINK_SUFFIX, PARTIAL, EmbeddedStore
+
+LEASES = "leases"
+LOCK = ".builds.lock"
+_lease_numbers = itertools.count()
 
 
 def build_into(path: Path, fill: Callable[[EmbeddedStore], None]) -> Path:
@@ -60,7 +70,8 @@ def build_into(path: Path, fill: Callable[[EmbeddedStore], None]) -> Path:
         if isinstance(error, OSError):
             raise StoreError(_write_failure(builds, error)) from error
         raise
-    _prune(builds, keep=target.name)
+    with _locked(path):
+        _prune(path, keep=target.name)
     return target
 
 
@@ -97,9 +108,68 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _prune(builds: Path, keep: str) -> None:
-    """Remove old complete builds, keeping the newest few (a server may still read the previous one)."""
+def _prune(path: Path, keep: str) -> None:
+    """Remove old complete builds, keeping the newest few and every build a running process leases."""
+    leased = _leased(path)
+    builds = path / BUILDS
     complete = (p for p in builds.iterdir() if p.name != keep and not p.name.endswith(PARTIAL))
     older = sorted(complete, key=lambda p: p.name, reverse=True)
     for stale in older[KEEP_BUILDS - 1 :]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale.name not in leased:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the store's builds lock (pruning and leasing exclude each other)."""
+    path.mkdir(parents=True, exist_ok=True)
+    with (path / LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """This process's claim on one build folder: no build prunes it until the lease is released or the process ends."""
+
+    build: Path
+    file: Path
+
+    def release(self) -> None:
+        self.file.unlink(missing_ok=True)
+
+
+def lease_current(path: Path) -> Lease:
+    """Lease the build ``current`` names now; NotFound when there is none."""
+    path = Path(path)
+    if not (path / CURRENT).exists():
+        raise NotFound(f"no store at {path}: run 'kg build' first")
+    try:
+        with _locked(path):
+            build = (path / CURRENT).resolve()
+            if not build.is_dir():
+                raise NotFound(f"the current build of {path} is missing ({build})")
+            folder = path / LEASES
+            folder.mkdir(exist_ok=True)
+            file = folder / f"{build.name}.{os.getpid()}.{next(_lease_numbers)}"
+            file.touch()
+    except OSError as error:
+        raise StoreError(f"cannot lease the current build of {path}: {error}") from error
+    return Lease(build, file)
+
+
+def _leased(path: Path) -> set[str]:
+    """Names of the builds leased by running processes (leases of processes gone are removed)."""
+    folder = path / LEASES
+    names: set[str] = set()
+    for lease in folder.iterdir() if folder.is_dir() else ():
+        build, _, rest = lease.name.partition(".")
+        pid = rest.partition(".")[0]
+        if pid.isdigit() and _running(int(pid)):
+            names.add(build)
+        else:
+            lease.unlink(missing_ok=True)
+    return names

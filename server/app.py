@@ -18,6 +18,7 @@ from server.cache import ResultCache
 from server.errors import install_error_handlers
 from server.executor import Executor
 from server.fast_sparql import FastSparql
+from server.follow_builds import follow, open_leased
 from server.pool import QueryPool
 from server.security_headers import SecurityHeaders
 from server.routers import dumps, health, pages, resources, sparql, vocabulary, void
@@ -26,10 +27,15 @@ from server.served_store import StoreStatus, open_served_store, watch, worker_co
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the store (the current build, or the remote store), start the workers on that same data, watch a
-    remote store's version, and stop all of it on shutdown."""
+    """Open the store (the current build, leased, or the remote store), start the workers on that same data,
+    follow new builds (or watch a remote store's version), and stop all of it on shutdown."""
     settings: Settings = app.state.settings
-    store = open_served_store(settings)
+    lease = None
+    if settings.store_url:
+        store = open_served_store(settings)
+    else:
+        store, lease = open_leased(settings)
+    app.state.lease = lease
     version = store.version()
     pool = QueryPool(worker_config(settings, version), settings.query_workers, settings.queue_length)
     await pool.start()
@@ -44,15 +50,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         version=version,
         concurrency=settings.client_concurrency,
     )
-    watcher = asyncio.get_running_loop().create_task(watch(app)) if settings.store_url else None
+    watcher = asyncio.get_running_loop().create_task(watch(app) if settings.store_url else follow(app))
     try:
         yield
     finally:
-        if watcher is not None:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
-        await pool.close()
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await app.state.executor.pool.close()  # the pool of the build served last
+        if app.state.lease is not None:
+            app.state.lease.release()
 
 
 def create_app(settings: Settings) -> FastAPI:
