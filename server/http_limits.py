@@ -76,6 +76,10 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     # -- sizes ----------------------------------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
         """Feed the parser; while in the request line and headers, never more than their limits allow."""
+        if not self._in_head or self._head_bytes + len(data) <= self.max_url + self.max_headers:
+            self._head_bytes += len(data)
+            super().data_received(data)  # the usual case: the whole request head (or body) within the limits
+            return
         view = memoryview(data)
         while view and not self.transport.is_closing():
             if not self._in_head:

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from live_server import LiveServer, start_server, stop_server
 
-from kg.namespaces import PREFIXES
+from kg.publication import ensure_release, releases_dir
 from kg.store import CURRENT, EmbeddedStore, Solutions
 
 VICTIM = "127.0.0.2"
@@ -58,9 +58,9 @@ class Seen:
     statuses: Counter[int] = field(default_factory=Counter)
 
     def check(self) -> None:
-        assert len(self.lookups) >= 3 and len(self.statics) >= 3, f"the victim got too few answers: {self}"
         failures = {status: n for status, n in self.statuses.items() if status >= 500 or status == 0}
-        assert not failures, f"the other client got server errors or no answer: {dict(self.statuses)}"
+        assert not failures, f"the other client got server errors or no answer (0) in 10 s: {dict(self.statuses)}"
+        assert len(self.lookups) >= 3 and len(self.statics) >= 3, f"the victim got too few answers: {self}"
         p99 = statistics.quantiles(self.lookups, n=100)[98] if len(self.lookups) > 1 else self.lookups[0]
         assert p99 < LOOKUP_P99, f"lookups of the other client: p99 {p99:.2f} s (max {max(self.lookups):.2f} s)"
         assert max(self.statics) < STATIC_MAX, f"a static file took {max(self.statics):.2f} s"
@@ -103,6 +103,8 @@ def while_attacked(server: LiveServer, attack: Callable[[threading.Event], objec
 def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """uvicorn over the session's build with short limits, trusting one proxy address."""
     log = tmp_path_factory.mktemp("adversarial") / "server.log"
+    # the server writes the release of its build when it starts, if missing: write it here, beyond its start deadline
+    ensure_release(EmbeddedStore.open(store_path), (store_path / CURRENT).resolve(), releases_dir(store_path))
     settings = {"query_timeout": str(QUERY_TIMEOUT), "read_timeout": str(READ_TIMEOUT), "client_burst": "4",
                 "client_budget": "12", "trusted_proxies": f'["{PROXY}"]'}
     process, live = start_server(store_path, log, **settings)
@@ -112,7 +114,8 @@ def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture(scope="module")
 def incidents(store_path: Path) -> list[str]:
-    result = EmbeddedStore.open(store_path).query(PREFIXES + "SELECT ?s WHERE { ?s a kg:Incident } ORDER BY ?s LIMIT 600")
+    result = EmbeddedStore.open(store_path).query(
+        "SELECT ?s WHERE { ?s a <https://w3id.org/ai-incidents/def/Incident> } ORDER BY ?s LIMIT 600")
     assert isinstance(result, Solutions) and len(result.rows) > 100
     return [str(row["s"]) for row in result.rows]
 
@@ -140,7 +143,7 @@ def test_a_big_query_mentioning_service_does_not_stall_other_clients(server: Liv
         statuses = []
         with client("127.0.0.11", timeout=30) as attacker:
             for _ in range(2):
-                body = "SELECT * WHERE { <urn:s> " + "<urn:p> <urn:o> ; " * 1000 + f" }} # service {time.time()}"
+                body = "SELECT * WHERE { <urn:s> " + "<urn:p> <urn:o> ; " * 700 + f" }} # service {time.time()}"
                 try:
                     statuses.append(attacker.post(server.endpoint, content=body,
                                                   headers={"Content-Type": "application/sparql-query"}).status_code)
