@@ -84,8 +84,8 @@ class Settings(BaseSettings):
     """Most bytes all header lines of a request may take together; more gets 431 and the connection is closed."""
 
     read_timeout: float = Field(10.0, gt=0)
-    """Seconds a client has to send a request's line and headers, and again its body; slower gets 408 and the
-    connection is closed (so slow clients cannot hold connections open)."""
+    """Seconds a client has to send a whole request (line, headers and body, from its first byte; a new connection
+    from when it opens); slower gets 408 and the connection is closed (so slow clients cannot hold connections)."""
 
     trusted_proxies: list[str] = []
     """Addresses or networks (e.g. ``10.0.0.0/8``) of reverse proxies whose ``X-Forwarded-For`` names the client;
