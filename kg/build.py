@@ -19,7 +19,8 @@ from kg.ingest.triples import nquads_term
 from kg.loading import RdfFile, discover_data, discover_ontology, load_files
 from kg.namespaces import GRAPH
 from kg.sparql_shapes import unsupported, validate_nquads
-from kg.store import EmbeddedStore, Triples, build_into
+from kg.builds import build_into
+from kg.store import EmbeddedStore, Triples
 from kg.submissions.accepted import add_accepted
 from kg.validation import ValidationReport, load_shapes, validate_dataset
 

@@ -271,6 +271,7 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
     import uvicorn
 
     from server import create_app
+    from server.serving import uvicorn_options
 
     settings = get_settings()
     path = _store_path(store_path)
@@ -299,7 +300,7 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
     settings = settings.model_copy(update=update)
     click.echo(f"serving {url or path} at {settings.public_url}/sparql (query page at {settings.public_url}/)", err=True)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options())
         return
     os.environ["KG_STORE"] = str(path)
     os.environ["KG_PUBLIC_URL"] = settings.public_url
@@ -307,7 +308,8 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
         os.environ["KG_STORE_URL"] = url
     else:
         os.environ.pop("KG_STORE_URL", None)
-    uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                **uvicorn_options())
 
 
 @main.command("link")

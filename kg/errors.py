@@ -65,6 +65,10 @@ class ResultTooLarge(KgError):
     """A result is over the row or byte cap: refused whole, never cut silently."""
 
 
+class Unrepresentable(KgError):
+    """The result is fine, but the format asked for cannot carry it (a control character in XML, say)."""
+
+
 class NotFound(KgError):
     """A store, example query or resource that was asked for does not exist."""
 

@@ -88,8 +88,23 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     """Largest request body (and query string) accepted; more gets 413 (414 for a URL)."""
 
+    max_url_bytes: int = Field(32 * 1024, ge=1024, le=65_000)
+    """Longest request target (path and query string) accepted; longer gets 414 before the request reaches the app
+    (the HTTP parser cannot read a target over 64 KiB at all): POST long queries."""
+
+    max_header_bytes: int = Field(16 * 1024, ge=1024)
+    """Most bytes all header lines of a request may take together; more gets 431 and the connection is closed."""
+
+    read_timeout: float = Field(10.0, gt=0)
+    """Seconds a client has to send a whole request (line, headers and body, from its first byte; a new connection
+    from when it opens); slower gets 408 and the connection is closed (so slow clients cannot hold connections)."""
+
+    trusted_proxies: list[str] = []
+    """Addresses or networks (e.g. ``10.0.0.0/8``) of reverse proxies whose ``X-Forwarded-For`` names the client;
+    empty: the client is always the peer address of the connection, whatever a header says."""
+
     client_budget: float = Field(60.0, ge=0)
-    """Query seconds each client (IP and User-Agent) earns per minute; 0 turns the budget off."""
+    """Query seconds each client (its IP address) earns per minute; 0 turns the budget off."""
 
     client_burst: float = Field(120.0, ge=0)
     """Query seconds a client may spend at once before it gets 429 with Retry-After."""

@@ -19,21 +19,28 @@ from server.budget import Budget
 from server.cache import ResultCache
 from server.errors import install_error_handlers
 from server.executor import Executor
-from server.pool import QueryPool
 from kg.submissions.database import SubmissionDatabase
+from server.follow_builds import follow, open_leased
+from server.pool import QueryPool
 from server.rebuilds import Rebuilder
 from server.rendering import STATIC
 from server.routers import dumps, editors, health, pages, resources, submissions, vocabulary, void
+from server.security_headers import SecurityHeaders
 from server.sparql_endpoint import OPENAPI, SparqlEndpoint
 from server.served_store import StoreStatus, open_release, open_served_store, warm_descriptions, watch, worker_config
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the store (the current build, or the remote store), start the workers on that same data, watch a
-    remote store's version, and stop all of it on shutdown."""
+    """Open the store (the current build, leased, or the remote store), start the workers on that same data,
+    follow new builds (or watch a remote store's version), and stop all of it on shutdown."""
     settings: Settings = app.state.settings
-    store = open_served_store(settings)
+    lease = None
+    if settings.store_url:
+        store = open_served_store(settings)
+    else:
+        store, lease = open_leased(settings)
+    app.state.lease = lease
     version = store.version()
     pool = QueryPool(worker_config(settings, version), settings.query_workers, settings.queue_length)
     await pool.start()
@@ -55,17 +62,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.login_limit = Budget(1.0, 5.0)  # five failed sign-ins at once, then one a minute
     app.state.rebuilder = Rebuilder(settings, submissions_path)
     warm_descriptions(app)
-    watcher = asyncio.get_running_loop().create_task(watch(app)) if settings.store_url else None
+    watcher = asyncio.get_running_loop().create_task(watch(app) if settings.store_url else follow(app))
     try:
         yield
     finally:
         app.state.rebuilder.cancel()
         app.state.submissions.close()
-        if watcher is not None:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
-        await pool.close()
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await app.state.executor.pool.close()  # the pool of the build served last
+        if app.state.lease is not None:
+            app.state.lease.release()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -89,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["Retry-After", "X-Cache", "X-Query-Seconds"],
         max_age=86400,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every response, errors and preflights included
     app.include_router(pages.router)
     app.include_router(health.router)
     app.include_router(resources.router)

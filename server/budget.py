@@ -1,6 +1,6 @@
 """Per-client budgets of query time (the Wikidata Query Service model): a token bucket of seconds per client.
 
-Each client (IP address and User-Agent) earns ``rate`` seconds of query time per minute up to ``burst``;
+Each client (its IP address, see :mod:`server.client_address`) earns ``rate`` seconds of query time per minute up to ``burst``;
 the time its queries take in the workers is spent from the bucket. An empty bucket means 429 with a
 Retry-After that says when it holds time again.
 """
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from server.errors import HttpRefusal, OverBudget
 
 MAX_CLIENTS = 10_000
+Client = str
+"""A client as budgets know it: its IP address (see :mod:`server.client_address`)."""
 
 
 class TooManyQueries(HttpRefusal):
@@ -36,13 +38,13 @@ class Budget:
         self.rate = rate_per_minute / 60.0
         self.burst = burst
         self.clock = clock
-        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._buckets: dict[Client, _Bucket] = {}
 
     @property
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def _bucket(self, client: tuple[str, str]) -> _Bucket:
+    def _bucket(self, client: Client) -> _Bucket:
         now = self.clock()
         bucket = self._buckets.get(client)
         if bucket is None:
@@ -59,13 +61,13 @@ class Budget:
             if bucket.seconds + (now - bucket.updated) * self.rate >= self.burst:
                 del self._buckets[client]
 
-    def check(self, client: tuple[str, str]) -> None:
+    def check(self, client: Client) -> None:
         """Raise OverBudget (with the seconds to wait) if ``client`` has no query time left.
 
         >>> clock = iter([0.0, 0.0, 1.0]).__next__
         >>> budget = Budget(60, 2, clock)
-        >>> budget.spend(("ip", "ua"), 3)
-        >>> budget.check(("ip", "ua"))
+        >>> budget.spend("127.0.0.1", 3)
+        >>> budget.check("127.0.0.1")
         Traceback (most recent call last):
         server.refusals.OverBudget: this client has used its query time ...
         """
@@ -80,7 +82,7 @@ class Budget:
                 retry_after=wait,
             )
 
-    def spend(self, client: tuple[str, str], seconds: float) -> None:
+    def spend(self, client: Client, seconds: float) -> None:
         """Take ``seconds`` of query time from ``client``'s bucket (it may go below zero)."""
         if self.enabled:
             self._bucket(client).seconds -= seconds
@@ -90,18 +92,18 @@ class InFlight:
     """How many queries each client has running or queued; refuses one over ``limit`` (0: no limit).
 
     >>> flights = InFlight(1)
-    >>> flights.enter(("ip", "ua"))
-    >>> flights.enter(("ip", "ua"))
+    >>> flights.enter("127.0.0.1")
+    >>> flights.enter("127.0.0.1")
     Traceback (most recent call last):
     server.budget.TooManyQueries: this client already has 1 queries running or waiting: ...
-    >>> flights.leave(("ip", "ua")); flights.enter(("ip", "ua"))
+    >>> flights.leave("127.0.0.1"); flights.enter("127.0.0.1")
     """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._counts: dict[tuple[str, str], int] = {}
+        self._counts: dict[Client, int] = {}
 
-    def enter(self, client: tuple[str, str]) -> None:
+    def enter(self, client: Client) -> None:
         """Count one more query for ``client``, or raise TooManyQueries (with Retry-After) when it has ``limit``."""
         count = self._counts.get(client, 0)
         if self.limit and count >= self.limit:
@@ -112,7 +114,7 @@ class InFlight:
             )
         self._counts[client] = count + 1
 
-    def leave(self, client: tuple[str, str]) -> None:
+    def leave(self, client: Client) -> None:
         """One query of ``client`` has finished."""
         count = self._counts.pop(client, 0) - 1
         if count > 0:

@@ -13,8 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from kg.errors import (
+    Unrepresentable,
     FetchRefused,
     InvalidData,
     KgError,
@@ -57,6 +59,7 @@ LIBRARY_ERRORS: dict[type[KgError], tuple[int, str]] = {
     FetchRefused: (400, "fetch-refused"),
     QueryError: (400, "malformed-query"),
     ResultTooLarge: (422, "result-too-large"),
+    Unrepresentable: (406, "not-acceptable"),
     NotFound: (404, "not-found"),
     InvalidData: (500, "invalid-data"),
     StoreError: (503, "store-unavailable"),
@@ -66,7 +69,9 @@ LIBRARY_ERRORS: dict[type[KgError], tuple[int, str]] = {
 
 
 def error_response(request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The error body in JSON or plain text, whichever the client asked for."""
+    """The error body in JSON or plain text, whichever the client asked for (so it varies on Accept)."""
+    headers = dict(headers or {})
+    headers["Vary"] = ", ".join(filter(None, (headers.get("Vary"), "Accept")))
     if wants_json(request.headers.get("accept")):
         return JSONResponse({"error": code, "status": status, "message": message}, status, headers=headers)
     return PlainTextResponse(f"{message}\n", status, headers=headers)
@@ -101,8 +106,14 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     return error_response(request, 500, "internal", "the server failed to answer; the error was logged")
 
 
+async def _disconnected(request: Request, error: Exception) -> Response:
+    """The client went away (or was cut off by the read timeout) before its request was read: nothing to log."""
+    return error_response(request, 400, "client-disconnected", "the request body was not received whole")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the table on ``app``."""
+    app.add_exception_handler(ClientDisconnect, _disconnected)
     app.add_exception_handler(HttpRefusal, _refusal)
     app.add_exception_handler(KgError, _library)
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -23,9 +23,10 @@ from typing import Protocol
 from rdflib.term import Node
 
 from kg import queries
-from kg.errors import ResultTooLarge
+from kg.errors import ResultTooLarge, StoreError
 from kg.store import Solutions, Triples, TripleStore, count_results
 from server.guard import check_query, service_bindings
+from server.representable import check_well_formed, unrepresentable
 
 Pairs = tuple[tuple[str, Node], ...]
 
@@ -97,9 +98,15 @@ def serialized(store: TripleStore, limits: Limits, sparql: str, media_types: Map
         raise ResultTooLarge(
             f"the result is larger than {limits.max_result_bytes} bytes: add LIMIT or select fewer columns"
         ) from None
+    except StoreError as error:
+        refusal = unrepresentable(error)
+        if refusal is None:
+            raise
+        raise refusal from error
     if media_type is None:
         return None
     body = sink.getvalue()
+    check_well_formed(body, media_type)
     if len(body) > limits.max_rows and count_results(body, media_type) > limits.max_rows:
         raise ResultTooLarge(
             f"the result has more than {limits.max_rows} rows (or triples): add LIMIT {limits.max_rows} or narrow "

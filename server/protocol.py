@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
+from server.budget import Client
+from server.client_address import client_address
 from server.errors import BadRequest, UnsupportedMediaType, UpdateRefused
 
 FORM = "application/x-www-form-urlencoded"
@@ -107,7 +109,9 @@ async def read_post(request: Request) -> QueryRequest:
     raise UnsupportedMediaType(f"cannot read a POST body of type {media}: send {SPARQL_QUERY} or {FORM}")
 
 
-def client_of(request: Request) -> tuple[str, str]:
-    """Who is asking, for budgets: the IP address (as the server sees it) and the User-Agent."""
-    host = request.client.host if request.client else "unknown"
-    return host, request.headers.get("user-agent", "")
+def client_of(request: Request) -> Client:
+    """Who is asking, for budgets: the peer's IP address, or the client a trusted proxy names (never the User-Agent)."""
+    peer = request.client.host if request.client else "unknown"
+    settings = getattr(request.app.state, "settings", None)
+    proxies = settings.trusted_proxies if settings is not None else []
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), proxies)

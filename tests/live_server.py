@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server.serving import uvicorn_arguments
+
 
 @dataclass(frozen=True)
 class LiveServer:
@@ -45,7 +47,7 @@ def start_server(store: Path, log: Path, **settings: str) -> tuple[subprocess.Po
     env = {**os.environ, "KG_STORE": str(store), "KG_PUBLIC_URL": url}
     env.update({f"KG_{name.upper()}": value for name, value in settings.items()})
     command = [sys.executable, "-m", "uvicorn", "--factory", "server.main:app_from_environment",
-               "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+               "--host", "127.0.0.1", "--port", str(port), "--no-access-log", *uvicorn_arguments()]
     process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

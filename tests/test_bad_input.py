@@ -39,7 +39,8 @@ from kg.build import build
 from kg.errors import DataSyntaxError, QueryError, StoreError
 from kg.file_checks import Limits
 from kg.loading import RdfFile, graph_for, load_files
-from kg.store import CURRENT, EmbeddedStore, build_into, convert_rdf, count_results
+from kg.builds import build_into
+from kg.store import CURRENT, EmbeddedStore, convert_rdf, count_results
 
 REPO = Path(__file__).resolve().parents[1]
 KG_SCRIPT = Path(sys.executable).with_name("kg")

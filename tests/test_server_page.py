@@ -80,3 +80,16 @@ def test_errors_are_shown(browser: webdriver.Chrome, live_server: LiveServer) ->
     browser.find_element(By.ID, "run").click()
     WebDriverWait(browser, 20).until(lambda b: "Error 400" in b.find_element(By.ID, "status").text)
     assert "SERVICE" in browser.find_element(By.ID, "status").text
+
+
+def test_only_web_iris_become_links(browser: webdriver.Chrome, live_server: LiveServer) -> None:
+    """A result may hold any IRI: javascript: and data: ones are shown as text, never as a link to click."""
+    browser.get(live_server.url + "/")
+    box = browser.find_element(By.ID, "query")
+    box.clear()
+    box.send_keys("SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <data:text/html,hello> <https://example.org/fine> } }")
+    box.send_keys(Keys.CONTROL, Keys.ENTER)
+    head, rows = _table(browser)
+    assert sorted(row[0] for row in rows) == ["data:text/html,hello", "https://example.org/fine", "javascript:alert(1)"]
+    links = browser.find_elements(By.CSS_SELECTOR, "#results-table a")
+    assert [link.get_attribute("href") for link in links] == ["https://example.org/fine"]

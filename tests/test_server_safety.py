@@ -149,13 +149,19 @@ def test_results_over_the_caps_are_refused_not_cut(client: TestClient) -> None:
 
 def test_budget_answers_429_with_retry_after(backend: Backend) -> None:
     settings = backend.settings(query_workers=1, client_budget=6, client_burst=0.001)
-    with TestClient(create_app(settings)) as stingy:
+    app = create_app(settings)
+    with TestClient(app) as stingy:
         first = stingy.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
         assert first.status_code == 200
         second = stingy.get("/sparql", params={"query": "ASK {}"})
         assert second.status_code == 429, second.text
         assert int(second.headers["retry-after"]) >= 1
-        other_client = stingy.get("/sparql", params={"query": "ASK {}"}, headers={"User-Agent": "another client"})
+        for disguise in ({"User-Agent": "another client"}, {"X-Forwarded-For": "192.0.2.99"}):
+            same_client = stingy.get("/sparql", params={"query": "ASK {}"}, headers=disguise)
+            assert same_client.status_code == 429, f"{disguise} reset the budget: the client is its address"
+        elsewhere = TestClient(app, client=("192.0.2.7", 50000))
+        elsewhere.portal = stingy.portal  # the same running app (one event loop), another peer address
+        other_client = elsewhere.get("/sparql", params={"query": "ASK {}"})
         assert other_client.status_code == 200
 
 

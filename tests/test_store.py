@@ -4,6 +4,8 @@ dumps that round-trip, and builds that are swapped in whole or not at all."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,10 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDFS, XSD
 
+from kg.builds import LEASES, build_into, lease_current
 from kg.errors import NotFound, QueryError
 from kg.namespaces import GRAPH, ID
-from kg.store import BUILDS, CURRENT, EmbeddedStore, Solutions, build_into
+from kg.store import BUILDS, CURRENT, EmbeddedStore, Solutions
 
 EX = "http://example.org/"
 G1, G2 = f"{EX}graph/one", f"{EX}graph/two"
@@ -204,6 +207,26 @@ def test_a_successful_build_is_swapped_in_and_old_builds_are_pruned(tmp_path):
     assert (tmp_path / CURRENT).resolve() == locations[-1].resolve()
     kept = {p.name for p in (tmp_path / BUILDS).iterdir()}
     assert locations[-1].name in kept and locations[0].name not in kept
+
+
+def test_a_build_leased_by_a_running_process_is_never_pruned(tmp_path):
+    first = build_into(tmp_path, fill_with("one"))
+    lease = lease_current(tmp_path)
+    assert lease.build == first.resolve()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # a process that has exited: its lease does not count
+    second = build_into(tmp_path, fill_with("two"))
+    (tmp_path / LEASES / f"{second.name}.{dead_pid}.0").touch()
+    later = [build_into(tmp_path, fill_with(name)) for name in ("three", "four", "five")]
+    kept = {p.name for p in (tmp_path / BUILDS).iterdir()}
+    assert first.name in kept, "the leased build was pruned"
+    assert second.name not in kept, "a dead process's lease kept its build"
+    assert later[-1].name in kept and later[0].name not in kept
+    assert objects(tmp_path) == {"five"}
+    assert rows(EmbeddedStore.open_build(first), "SELECT ?o WHERE { ?s ?p ?o }"), "the leased build is not readable"
+    lease.release()
+    build_into(tmp_path, fill_with("six"))
+    assert first.name not in {p.name for p in (tmp_path / BUILDS).iterdir()}, "a released lease still kept its build"
 
 
 def test_opening_a_folder_without_a_build_says_to_build_first(tmp_path):

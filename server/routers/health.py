@@ -1,7 +1,9 @@
 """``/health``: whether the service can answer, which data it serves, and how its store, workers and cache are doing.
 
-It asks the store (briefly) each time: 200 when the store answers, 503 with the reason when it does not (a remote
-store stopped or unreachable), so a load balancer can route around a replica whose store is gone.
+It asks the store (briefly) each time: 200 when the store answers and a query worker runs, 503 with the reason
+when the store does not answer (a remote store stopped or unreachable) or no worker can answer (status
+``no-workers``), so a load balancer can route around a replica that cannot serve; ``degraded`` (200): some
+workers are being replaced.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ async def health(request: Request, executor: ExecutorDep) -> JSONResponse:
         problem, graphs = f"the store did not answer within {HEALTH_SECONDS:g} s", None
     except StoreError as error:
         problem, graphs = str(error), None
+    alive = pool.alive()
     body = {
-        "status": "store-unavailable" if problem else "ok" if pool.alive() else "degraded",
+        "status": "store-unavailable" if problem else "no-workers" if not alive else "ok" if alive == pool.size else "degraded",
         "data_version": executor.version,
         "store": {"answers": problem is None, **({"message": problem} if problem else {})},
         "graphs": graphs,
-        "workers": {"configured": pool.size, "alive": pool.alive(), "network_sandbox": pool.sandboxed},
+        "workers": {"configured": pool.size, "alive": alive, "network_sandbox": pool.sandboxed},
         "cache": {"bytes": executor.cache.size, "hits": executor.cache.hits, "misses": executor.cache.misses},
     }
-    return JSONResponse(body, status_code=503 if problem else 200)
+    return JSONResponse(body, status_code=503 if problem or not alive else 200)

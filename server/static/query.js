@@ -18,9 +18,19 @@ function termText(term) {
   return term.value;
 }
 
+// Only http(s) IRIs become links: a result may hold any IRI (javascript:, data:, file:), shown as text.
+function isWebIri(value) {
+  try {
+    const protocol = new URL(value).protocol;
+    return protocol === "http:" || protocol === "https:";
+  } catch (error) {
+    return false;
+  }
+}
+
 function cell(term) {
   const td = document.createElement("td");
-  if (term && term.type === "uri") {
+  if (term && term.type === "uri" && isWebIri(term.value)) {
     const link = document.createElement("a");
     link.href = term.value;
     link.textContent = term.value;

@@ -36,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import write
 
 from kg.namespaces import PREFIXES
-from kg.store import CURRENT, EmbeddedStore, build_into
+from kg.builds import build_into
+from kg.store import CURRENT, EmbeddedStore
 
 
 def raw(store_dir: Path, out: Path) -> None:

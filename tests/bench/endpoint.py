@@ -26,7 +26,8 @@ from synthetic import incident_iri, write
 from targets import ours, oxigraph_server, rdflib_endpoint, virtuoso
 
 from kg.build import build
-from kg.store import EmbeddedStore, Solutions, build_into
+from kg.builds import build_into
+from kg.store import EmbeddedStore, Solutions
 
 REPO = Path(__file__).resolve().parents[2]
 PREFIXES = "PREFIX kg: <https://w3id.org/ai-incidents/def/>\n"

@@ -12,7 +12,8 @@ from live_server import LiveServer, start_server, stop_server
 from virtuoso import start_virtuoso, stop_virtuoso, store_settings
 
 from kg.remote_store import RemoteStore
-from kg.store import EmbeddedStore, build_into
+from kg.builds import build_into
+from kg.store import EmbeddedStore
 
 SUITE = "conformance/rdf-tests/sparql/sparql11"
 PROTOCOL_GRAPHS = {f"data{n}.nt": f"http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3)}
