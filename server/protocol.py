@@ -15,6 +15,7 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
 from server.errors import BadRequest, UnsupportedMediaType, UpdateRefused
+from server.negotiation import one_format
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -71,7 +72,7 @@ def _dataset(params: MultiDict) -> tuple[tuple[str, ...] | None, tuple[str, ...]
 
 def _build(params: MultiDict, query: str | None) -> QueryRequest:
     default, named = _dataset(params)
-    return QueryRequest(query, default, named, _single(params, "format"))
+    return QueryRequest(query, default, named, one_format(params.getlist("format")))
 
 
 async def read_get(request: Request) -> QueryRequest:
