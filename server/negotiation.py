@@ -63,9 +63,10 @@ FORMATS: dict[str, dict[str, str]] = {
 """Short names for ``format=`` (links and downloads, and the names SPARQLWrapper sends: ``json-ld``, ``rdf+xml``,
 ``rdf``, ``n3``; Turtle is N3); a full media type is accepted too."""
 
-GRAPH_DEFAULT = TURTLE
-"""What a graph query answers when Accept names only SPARQL result types (roqet asks every query for
-``application/sparql-results+xml``): HTTP lets a server send a default rather than 406; every RDF parser reads it."""
+GRAPH_DEFAULT = RDFXML
+"""What a graph query answers when Accept names only SPARQL result types: HTTP lets a server send a default rather
+than 406. roqet asks every query for ``application/sparql-results+xml`` and reads every answer with an XML parser;
+RDF/XML is the RDF it can read without error (docs/clients.md)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def negotiate(accept: str | None, format_name: str | None = None) -> dict[str, s
     Raises NotAcceptable when no kind can be served.
 
     >>> negotiate("text/csv, application/sparql-results+xml;q=0.9")
-    {'solutions': 'text/csv', 'boolean': 'text/csv', 'graph': 'text/turtle'}
+    {'solutions': 'text/csv', 'boolean': 'text/csv', 'graph': 'application/rdf+xml'}
     >>> negotiate(None, "json")["graph"]
     'application/ld+json'
     """

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rdflib.term import Node
 
+from kg.engine_deviations import refuse_deviations
 from kg.errors import KgError, QueryError
 from kg.remote_store import RemoteStore, ResultCut
 from kg.store import EmbeddedStore, TripleStore, count_results
@@ -111,6 +112,7 @@ def answer(store: TripleStore, job: Job, config: WorkerConfig) -> Reply:
     started = time.perf_counter()
     try:
         check_query(job.query, config.service_allow, job.bindings)
+        refuse_deviations(store, job.query, job.default_graphs, job.named_graphs)
         sink = CappedBuffer(config.max_result_bytes)
         try:
             media_type = store.query_into(

@@ -17,8 +17,8 @@ ACCEPT_CASES = [
     (None, None, JSON, JSON, TTL),
     ("", None, JSON, JSON, TTL),
     ("*/*", None, JSON, JSON, TTL),
-    (JSON, None, JSON, JSON, TTL),
-    (XML, None, XML, XML, TTL),
+    (JSON, None, JSON, JSON, RDFXML),
+    (XML, None, XML, XML, RDFXML),
     (CSV, None, CSV, CSV, None),
     (TSV, None, TSV, TSV, None),
     ("application/json", None, JSON, JSON, JSONLD),
@@ -32,8 +32,8 @@ ACCEPT_CASES = [
     (NQ, None, None, None, NQ),
     (TRIG, None, None, None, TRIG),
     # q-values: the highest wins, zero excludes, ties go to our order
-    (f"{CSV};q=0.5, {XML}", None, XML, XML, TTL),
-    (f"{CSV}, {XML};q=0.9", None, CSV, CSV, TTL),
+    (f"{CSV};q=0.5, {XML}", None, XML, XML, RDFXML),
+    (f"{CSV}, {XML};q=0.9", None, CSV, CSV, RDFXML),
     (f"{JSON};q=0, */*;q=0.1", None, XML, XML, TTL),
     (f"{TSV};q=0.9, {CSV};q=0.9", None, CSV, CSV, None),
     ("text/*", None, CSV, CSV, TTL),
@@ -52,8 +52,8 @@ ACCEPT_CASES = [
     (None, "n3", None, None, TTL),
     ("application/ld+json,application/x-json+ld", "application/ld+json,application/x-json+ld", None, None, JSONLD),
     (RDFXML, "pdf", None, None, RDFXML),
-    # a graph query asked only for SPARQL results (roqet) gets Turtle rather than 406
-    ("application/sparql-results+xml", None, XML, XML, TTL),
+    # a graph query asked only for SPARQL results (roqet) gets RDF/XML rather than 406
+    ("application/sparql-results+xml", None, XML, XML, RDFXML),
     (None, "xml", XML, XML, RDFXML),
     (None, "csv", CSV, CSV, None),
     (None, "tsv", TSV, TSV, None),
