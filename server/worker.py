@@ -21,6 +21,7 @@ from rdflib.term import Node
 from kg.engine_deviations import refuse_deviations
 from kg.errors import KgError, QueryError
 from kg.remote_store import RemoteStore, ResultCut
+from kg.result_rows import may_exceed
 from kg.store import EmbeddedStore, TripleStore, count_results
 from server.errors import HttpRefusal, MalformedQuery, ResultTooLarge
 from server.guard import check_query
@@ -129,7 +130,8 @@ def answer(store: TripleStore, job: Job, config: WorkerConfig) -> Reply:
                 f"the result is larger than {config.max_result_bytes} bytes: add LIMIT or select fewer columns"
             ) from None
         body = sink.getvalue()
-        if media_type is not None and len(body) > config.max_rows and count_results(body, media_type) > config.max_rows:
+        over = media_type is not None and may_exceed(len(body), media_type, config.max_rows)
+        if over and count_results(body, media_type) > config.max_rows:  # type: ignore[arg-type]
             raise ResultTooLarge(
                 f"the result has more than {config.max_rows} rows (or triples): add LIMIT {config.max_rows} or narrow "
                 "the query; results are never cut silently"
