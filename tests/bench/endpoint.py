@@ -17,12 +17,15 @@ import platform
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import Measure, wrk
+from load import JSON_RESULTS, Measure, wrk
 from targets import ours, oxigraph_server, virtuoso
 
 from kg.build import build
@@ -93,12 +96,26 @@ def run(seconds: int) -> dict[str, dict[str, Measure]]:
         for label, start in targets:
             print(f"  {label} … (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
             with start() as (base, path):
-                for name, texts in queries.items():  # a short warm-up first: caches and pages as in steady use
+                for name, texts in queries.items():  # each query answered once, then a short warm-up
+                    _answered(base + path, texts[0])
                     wrk(base, path, texts, 1)
                 results[label] = {name: wrk(base, path, texts, seconds) for name, texts in queries.items()}
         return results
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _answered(url: str, query: str, timeout: float = 300) -> None:
+    """Wait until ``url`` answers ``query`` (a server may answer ASK {} while its query workers still load)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, params={"query": query}, headers={"Accept": JSON_RESULTS}, timeout=60).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{url} did not answer {query[:80]!r} within {timeout:.0f} s")
 
 
 def _ratio(ours: Measure, peer: Measure) -> float:
