@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
 from kg.errors import NotFound, StoreError
 from kg.release import CATALOGUE, SPDX, Changes, Release, ReleaseFile, write_release
@@ -73,23 +73,25 @@ def read_release(path: Path) -> Release:
         catalogue = Graph().parse(path / CATALOGUE, format="turtle")
     except (OSError, SyntaxError, ValueError) as error:
         raise NotFound(f"no readable release catalogue in {path}: {error}") from error
-    files, version = [], path.name
+    files = []
+    catalog = catalogue.value(predicate=RDF.type, object=DCAT.Catalog)
+    version = str(catalogue.value(catalog, OWL.versionInfo)) if catalog is not None else path.name
     for dataset in catalogue.subjects(DCAT.distribution, None, unique=True):
-        version = str(catalogue.value(dataset, OWL.versionInfo))
+        triples = catalogue.value(dataset, VOID.triples)
         for dist in catalogue.objects(dataset, DCAT.distribution):
-            files.append(_file(catalogue, dist))
+            files.append(_file(catalogue, dist, int(triples) if triples is not None else None))
     files.sort(key=lambda f: f.name)
     return Release(path, version, files, Changes(None))
 
 
-def _file(catalogue: Graph, dist: URIRef) -> ReleaseFile:
+def _file(catalogue: Graph, dist: URIRef, triples: int | None) -> ReleaseFile:
+    """One file as the catalogue lists it; ``triples`` is its dataset's count (statements, for N-Quads)."""
     checksum = catalogue.value(dist, URIRef(SPDX + "checksum"))
-    triples = catalogue.value(dist, VOID.triples)
     return ReleaseFile(
         name=str(catalogue.value(dist, DCTERMS.title)),
         media_type=str(catalogue.value(dist, DCAT.mediaType)).removeprefix(MEDIA_TYPES),
         size=int(catalogue.value(dist, DCAT.byteSize)),
         sha256=str(catalogue.value(checksum, URIRef(SPDX + "checksumValue"))),
-        triples=int(triples) if triples is not None else None,
+        triples=triples,
         compressed=catalogue.value(dist, DCAT.compressFormat) is not None,
     )

@@ -199,25 +199,48 @@ def write_release(store: TripleStore, out_dir: Path, version: str) -> Release:
     return Release(folder, version, files, changes)
 
 
+PARTS = {
+    "": ("AI Incidents knowledge graph", "The merge of every source: each statement once."),
+    "named-graphs": ("AI Incidents knowledge graph, by source",
+                     "One named graph per source file or dataset: who stated what. Its void:triples counts a statement "
+                     "once per graph that states it, which is the number of quads (lines) of the N-Quads file."),
+    "ontology": ("AI Incidents ontology", "The vocabulary of the graph."),
+    "shapes": ("AI Incidents SHACL shapes", "The constraints every build is validated against."),
+}
+"""The datasets of a release, by the fragment of their IRI: title and description."""
+
+
+def part_of(item: ReleaseFile) -> str:
+    """Which dataset of :data:`PARTS` a file of the release is a distribution of."""
+    if item.name.startswith("ai-incidents"):
+        return "named-graphs" if item.media_type == "application/n-quads" else ""
+    return item.name.split(".")[0]
+
+
 def catalogue(version: str, files: list[ReleaseFile], *, rights: str | None = None, download_base: str | None = None) -> str:
-    """DCAT (with VoID counts and SPDX checksums) for a release, as Turtle.
+    """A DCAT catalogue of a release, as Turtle: the catalogue, its datasets (with their VoID counts: the merge, the
+    named graphs, the ontology, the shapes), and their distributions (the files, with SPDX checksums).
 
     ``rights`` states the licence's attributions; files are downloaded from ``download_base`` + name when given
-    (a server's ``/dumps/``), else from their release IRIs.
+    (a server's ``/dumps/``), else from their release IRIs. Counts sit on the datasets (``void:triples`` has
+    ``void:Dataset`` as its domain), never on a distribution.
     """
     graph = bind_prefixes(Graph())
     graph.bind("spdx", SPDX)
-    dataset = URIRef(f"{BASE}release/{version}")
-    graph.add((dataset, RDF.type, DCAT.Dataset))
-    graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add((dataset, DCTERMS.title, Literal("AI Incidents knowledge graph", lang="en")))
-    graph.add((dataset, OWL.versionInfo, Literal(version)))
-    graph.add((dataset, DCTERMS.license, LICENCE))
-    graph.add((dataset, VOID.uriSpace, Literal(str(ID))))
-    if rights:
-        graph.add((dataset, DCTERMS.rights, Literal(rights, lang="en")))
+    root = URIRef(f"{BASE}release/{version}")
+    catalog = URIRef(f"{root}/catalog")
+    graph.add((catalog, RDF.type, DCAT.Catalog))
+    graph.add((catalog, DCTERMS.title, Literal(f"AI Incidents knowledge graph, release {version}", lang="en")))
+    graph.add((catalog, OWL.versionInfo, Literal(version)))
+    graph.add((catalog, DCTERMS.license, LICENCE))
     for item in files:
-        dist = URIRef(f"{BASE}release/{version}/{item.name}")
+        part = part_of(item)
+        dataset = root if not part else URIRef(f"{root}#{part}")
+        if (catalog, DCAT.dataset, dataset) not in graph:
+            _describe_dataset(graph, catalog, dataset, part, version, rights)
+            if item.triples is not None:
+                graph.add((dataset, VOID.triples, Literal(item.triples, datatype=XSD.nonNegativeInteger)))
+        dist = URIRef(f"{root}/{item.name}")
         graph.add((dataset, DCAT.distribution, dist))
         graph.add((dist, RDF.type, DCAT.Distribution))
         graph.add((dist, DCTERMS.title, Literal(item.name)))
@@ -228,13 +251,27 @@ def catalogue(version: str, files: list[ReleaseFile], *, rights: str | None = No
         graph.add((dist, DCTERMS.license, LICENCE))
         if item.compressed:
             graph.add((dist, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
-        if item.triples is not None:
-            graph.add((dist, VOID.triples, Literal(item.triples, datatype=XSD.nonNegativeInteger)))
         checksum = URIRef(f"{dist}#sha256")
         graph.add((dist, URIRef(SPDX + "checksum"), checksum))
         graph.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
         graph.add((checksum, URIRef(SPDX + "checksumValue"), Literal(item.sha256, datatype=XSD.hexBinary)))
     return graph.serialize(format="turtle")
+
+
+def _describe_dataset(graph: Graph, catalog: URIRef, dataset: URIRef, part: str, version: str, rights: str | None) -> None:
+    title, description = PARTS.get(part, (part, ""))
+    graph.add((catalog, DCAT.dataset, dataset))
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal(title, lang="en")))
+    if description:
+        graph.add((dataset, DCTERMS.description, Literal(description, lang="en")))
+    graph.add((dataset, OWL.versionInfo, Literal(version)))
+    graph.add((dataset, DCTERMS.license, LICENCE))
+    if part in ("", "named-graphs"):
+        graph.add((dataset, VOID.uriSpace, Literal(str(ID))))
+    if rights:
+        graph.add((dataset, DCTERMS.rights, Literal(rights, lang="en")))
 
 
 def changelog(version: str, triples: int, changes: Changes) -> str:

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, BinaryIO
 import httpx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from kg import queries
+from kg.dataset_merge import MERGES, dataset_clauses
+from kg.dataset_merge import plan as merge_plan
 from kg.errors import QueryError, ResultTooLarge, StoreError
 from kg.ingest.triples import nquads_term
 from kg.namespaces import GRAPH, PREFIXES, SD
@@ -52,24 +52,6 @@ GRAPHS_TTL = 5.0
 
 class ResultCut(ResultTooLarge):
     """The store cut a result at its own row limit (Virtuoso's ``ResultSetMaxRows``): the result is too large."""
-
-
-def dataset_clauses(sparql: str) -> tuple[list[str], list[str]] | None:
-    """The query's FROM and FROM NAMED IRIs, or None when it has neither.
-
-    >>> dataset_clauses("SELECT * FROM <http://a> FROM NAMED kg:b WHERE { ?s ?p ?o }")
-    (['http://a'], ['https://w3id.org/ai-incidents/def/b'])
-    """
-    try:
-        algebra = translateQuery(parseQuery(sparql), initNs=PREFIXES).algebra
-    except Exception as error:  # rdflib raises many kinds of error for a text it cannot read
-        raise QueryError(f"cannot read the query's FROM clauses: {error}") from error
-    clauses = algebra.get("datasetClause") or []
-    if not clauses:
-        return None
-    default = [str(c["default"]) for c in clauses if "default" in c]
-    named = [str(c["named"]) for c in clauses if "named" in c]
-    return default, named
 
 
 @dataclass(frozen=True)
@@ -215,7 +197,18 @@ class RemoteStore:
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         """Run a read-only query; without ``default_graphs`` the default graph is the merge of our graphs."""
+        if (scratch := self._merged(sparql, default_graphs, named_graphs)) is not None:
+            return scratch[0].query(scratch[1], bindings)
         return self._result(self._ask(sparql, bindings, default_graphs, named_graphs))
+
+    def _merged(self, sparql: str, default_graphs: Sequence[str] | None,
+                named_graphs: Sequence[str] | None) -> tuple[EmbeddedStore, str] | None:
+        """The scratch store holding the RDF merge of the several default graphs ``sparql`` names (Virtuoso adds them
+        up, as our engine does: ``kg.dataset_merge``), and the query to run there; None for one default graph."""
+        merge = merge_plan(sparql, default_graphs, named_graphs)
+        if merge is None or not merge.needs_merge:
+            return None
+        return MERGES.store_for(merge, f"{self.version()}@{self.url}", self.graph_names(), self._graph_ntriples), merge.query
 
     def query_serialized(
         self,
@@ -244,6 +237,8 @@ class RemoteStore:
         base_iri: str | None = None,
     ) -> str | None:
         """Run a query and write its results into ``output`` in ``media_types[kind]``; None if the kind has none."""
+        if (scratch := self._merged(sparql, default_graphs, named_graphs)) is not None:
+            return scratch[0].query_into(output, scratch[1], media_types, bindings, base_iri=base_iri)
         result = self._result(self._ask(sparql, bindings, default_graphs, named_graphs, base_iri))
         kind = "graph" if isinstance(result, Triples) else "boolean" if isinstance(result, Boolean) else "solutions"
         media_type = media_types.get(kind)

@@ -14,6 +14,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib.term import Node
 
+from kg import dataset_merge
 from kg.errors import NotFound, QueryError, StoreError
 from kg.namespaces import PREFIXES
 from kg.results import (
@@ -109,6 +110,11 @@ class EmbeddedStore:
         named_graphs: Sequence[str] | None,
         base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        if (merge := dataset_merge.plan(sparql, default_graphs, named_graphs)) is not None:
+            if merge.needs_merge:  # the engine adds several default graphs up: run on their RDF merge
+                scratch = dataset_merge.MERGES.store_for(merge, f"{self.version()}@{id(self)}", self.graph_names(), self.graph_ntriples)
+                return scratch._run(merge.query, bindings, None, None, base_iri)
+            sparql, default_graphs, named_graphs = merge.query, merge.default_graphs, merge.named_graphs
         try:
             substitutions = {ox.Variable(name): to_ox(value) for name, value in (bindings or {}).items()}
             options: dict[str, object] = {"prefixes": PREFIXES, "substitutions": substitutions}

@@ -23,7 +23,9 @@ from typing import Protocol
 from rdflib.term import Node
 
 from kg import queries
+from kg.engine_deviations import refuse_deviations
 from kg.errors import ResultTooLarge, StoreError
+from kg.result_rows import may_exceed
 from kg.store import Solutions, Triples, TripleStore, count_results
 from server.guard import check_query, service_bindings
 from server.representable import check_well_formed, unrepresentable
@@ -107,7 +109,7 @@ def serialized(store: TripleStore, limits: Limits, sparql: str, media_types: Map
         return None
     body = sink.getvalue()
     check_well_formed(body, media_type)
-    if len(body) > limits.max_rows and count_results(body, media_type) > limits.max_rows:
+    if may_exceed(len(body), media_type, limits.max_rows) and count_results(body, media_type) > limits.max_rows:
         raise ResultTooLarge(
             f"the result has more than {limits.max_rows} rows (or triples): add LIMIT {limits.max_rows} or narrow "
             "the query; results are never cut silently"
@@ -137,6 +139,7 @@ class SparqlQuery:
     def run(self, store: TripleStore, limits: Limits) -> Serialized | None:
         bound = {**service_bindings(self.query, dict(self.endpoints)), **dict(self.bindings or ())}  # type: ignore[arg-type]
         check_query(self.query, limits.service_allow, bound)
+        refuse_deviations(store, self.query, self.default_graphs, self.named_graphs)
         return serialized(store, limits, self.query, dict(self.media_types), bound or None,  # type: ignore[arg-type]
                           default_graphs=self.default_graphs, named_graphs=self.named_graphs, base_iri=self.base_iri)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from server.refusals import NotAcceptable
+from server.refusals import BadRequest, NotAcceptable
 
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
@@ -26,10 +26,11 @@ HTML = "text/html"
 
 OFFERS: dict[str, tuple[str, ...]] = {
     "solutions": (SPARQL_JSON, SPARQL_XML, CSV, TSV),
-    "boolean": (SPARQL_JSON, SPARQL_XML),
+    "boolean": (SPARQL_JSON, SPARQL_XML, CSV, TSV),
     "graph": (TURTLE, NTRIPLES, JSONLD, RDFXML, NQUADS, TRIG),
 }
-"""What we can send for each kind of result, best first (the first is the default for ``*/*``)."""
+"""What we can send for each kind of result, best first (the first is the default for ``*/*``); an ASK answers in
+CSV/TSV too (the protocol allows it, SPARQLWrapper asks it: the one line ``true`` or ``false``)."""
 
 ALIASES: dict[str, dict[str, str]] = {
     "application/json": {"solutions": SPARQL_JSON, "boolean": SPARQL_JSON, "graph": JSONLD},
@@ -43,8 +44,8 @@ ALIASES: dict[str, dict[str, str]] = {
 FORMATS: dict[str, dict[str, str]] = {
     "json": ALIASES["application/json"],
     "xml": ALIASES["application/xml"],
-    "csv": {"solutions": CSV},
-    "tsv": {"solutions": TSV},
+    "csv": {"solutions": CSV, "boolean": CSV},
+    "tsv": {"solutions": TSV, "boolean": TSV},
     "turtle": {"graph": TURTLE},
     "ttl": {"graph": TURTLE},
     "ntriples": {"graph": NTRIPLES},
@@ -54,8 +55,18 @@ FORMATS: dict[str, dict[str, str]] = {
     "nquads": {"graph": NQUADS},
     "nq": {"graph": NQUADS},
     "trig": {"graph": TRIG},
+    "json-ld": {"graph": JSONLD},
+    "rdf+xml": {"graph": RDFXML},
+    "rdf": {"graph": RDFXML},
+    "n3": {"graph": TURTLE},
 }
-"""Short names for ``format=`` (links and downloads); a full media type is accepted too."""
+"""Short names for ``format=`` (links and downloads, and the names SPARQLWrapper sends: ``json-ld``, ``rdf+xml``,
+``rdf``, ``n3``; Turtle is N3); a full media type is accepted too."""
+
+GRAPH_DEFAULT = RDFXML
+"""What a graph query answers when Accept names only SPARQL result types: HTTP lets a server send a default rather
+than 406. roqet asks every query for ``application/sparql-results+xml`` and reads every answer with an XML parser;
+RDF/XML is the RDF it can read without error (docs/clients.md)."""
 
 
 @dataclass(frozen=True)
@@ -125,11 +136,12 @@ def _pick(ranges: list[MediaRange], kind: str) -> str | None:
 def negotiate(accept: str | None, format_name: str | None = None) -> dict[str, str]:
     """The media type to send for each kind of result; kinds with nothing acceptable are left out.
 
-    A ``format=`` value (short name or media type) takes precedence over ``Accept``; no Accept means ``*/*``.
+    A ``format=`` value (short name or media type) takes precedence over ``Accept`` for the kinds it names; no
+    Accept means ``*/*``. A graph query asked only for SPARQL results gets :data:`GRAPH_DEFAULT`.
     Raises NotAcceptable when no kind can be served.
 
     >>> negotiate("text/csv, application/sparql-results+xml;q=0.9")
-    {'solutions': 'text/csv', 'boolean': 'application/sparql-results+xml'}
+    {'solutions': 'text/csv', 'boolean': 'text/csv', 'graph': 'application/rdf+xml'}
     >>> negotiate(None, "json")["graph"]
     'application/ld+json'
     """
@@ -138,19 +150,64 @@ def negotiate(accept: str | None, format_name: str | None = None) -> dict[str, s
 
 @lru_cache(maxsize=512)
 def _negotiate(accept: str | None, format_name: str | None) -> dict[str, str]:
-    """:func:`negotiate`, remembered: clients send the same few Accept headers again and again (never mutate)."""
+    """:func:`negotiate`, remembered: clients send the same few Accept headers again and again (never mutate).
+
+    ``format=`` decides the kinds it names; the other kinds (and every kind, when the name is unknown) are taken
+    from an Accept header the client sent, so that a client sending both (SPARQLWrapper does) gets what it accepts.
+    """
+    by_accept = _by_accept(accept) if accept and accept.strip() else {}
     if format_name:
-        wanted = FORMATS.get(format_name.lower()) or _by_media_type(format_name.lower())
-        if not wanted:
+        wanted = format_kinds(format_name)
+        if not wanted and not _names_a_type(accept):
             known = ", ".join(FORMATS)
             raise NotAcceptable(f"unknown format '{format_name}': use one of {known}, or a media type")
-        return dict(wanted)
-    ranges = parse_accept(accept) if accept and accept.strip() else [MediaRange("*", "*", 1.0)]
-    chosen = {kind: media for kind in OFFERS if (media := _pick(ranges, kind))}
+        return {**by_accept, **wanted}
+    chosen = by_accept if accept and accept.strip() else _by_accept("*/*")
     if not chosen:
         offered = ", ".join(sorted({m for offers in OFFERS.values() for m in offers}))
         raise NotAcceptable(f"none of the media types in Accept: {accept} can be served; we offer {offered}")
     return chosen
+
+
+def _by_accept(accept: str) -> dict[str, str]:
+    """The media type Accept chooses for each kind; a graph gets :data:`GRAPH_DEFAULT` when Accept names a SPARQL
+    result type and no RDF type we write."""
+    ranges = parse_accept(accept)
+    chosen = {kind: media for kind in OFFERS if (media := _pick(ranges, kind))}
+    if "graph" not in chosen and any(r.q > 0 and r.matches(m) == 2 for r in ranges for m in (SPARQL_XML, SPARQL_JSON)):
+        chosen["graph"] = GRAPH_DEFAULT
+    return chosen
+
+
+def _names_a_type(accept: str | None) -> bool:
+    """Whether Accept names a media type we write (not only wildcards): then it is the client's real choice."""
+    ranges = parse_accept(accept)
+    offers = {m for kind_offers in OFFERS.values() for m in kind_offers} | set(ALIASES)
+    return any(r.q > 0 and r.matches(m) == 2 for r in ranges for m in offers)
+
+
+def format_kinds(format_name: str) -> dict[str, str]:
+    """What one ``format=`` value asks for each kind ({} for a name we do not know).
+
+    >>> format_kinds("tsv") == format_kinds("text/tab-separated-values")
+    True
+    """
+    name = format_name.strip().lower()
+    return dict(FORMATS.get(name) or _by_media_type(name))
+
+
+def one_format(values: list[str]) -> str | None:
+    """The one ``format=`` of a request from all it gave: values naming the same types are one, empty ones and
+    unknown ones are left to Accept; raises BadRequest when two name different types.
+
+    >>> one_format(["tsv", "text/tab-separated-values"]), one_format(["json-ld", "application/ld+json,x/y"])
+    ('tsv', 'json-ld')
+    """
+    named = [value for value in values if value.strip()]
+    known = [value for value in named if format_kinds(value)]
+    if len({tuple(sorted(format_kinds(value).items())) for value in known}) > 1:
+        raise BadRequest(f"give 'format' once: {', '.join(repr(v) for v in known)} name different types")
+    return (known or named or [None])[0]
 
 
 def _by_media_type(media_type: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from server.budget import Client
 from server.client_address import client_address
 from server.errors import BadRequest, UnsupportedMediaType, UpdateRefused
+from server.negotiation import one_format
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -73,7 +74,7 @@ def _dataset(params: MultiDict) -> tuple[tuple[str, ...] | None, tuple[str, ...]
 
 def _build(params: MultiDict, query: str | None) -> QueryRequest:
     default, named = _dataset(params)
-    return QueryRequest(query, default, named, _single(params, "format"))
+    return QueryRequest(query, default, named, one_format(params.getlist("format")))
 
 
 async def read_get(request: Request) -> QueryRequest:

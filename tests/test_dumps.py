@@ -18,7 +18,7 @@ from backends import Backend
 from fastapi.testclient import TestClient
 from live_server import LiveServer
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
 from kg.build import build
 from kg.licence import LICENCE
@@ -81,12 +81,17 @@ def test_listing_for_people(client: TestClient, release: Release) -> None:
 
 def test_listing_for_machines_is_dcat_that_matches_the_files(client: TestClient, store: TripleStore) -> None:
     catalogue = Graph().parse(data=client.get("/dumps/", headers={"Accept": "text/turtle"}).content, format="turtle")
-    dataset = next(catalogue.subjects(DCAT.distribution, None))
-    assert catalogue.value(dataset, DCTERMS.license) == LICENCE
-    assert "AIAAIC" in str(catalogue.value(dataset, DCTERMS.rights))
-    distributions = list(catalogue.objects(dataset, DCAT.distribution))
+    catalog = catalogue.value(None, RDF.type, DCAT.Catalog)
+    assert catalog is not None and catalogue.value(catalog, DCTERMS.license) == LICENCE
+    datasets = list(catalogue.objects(catalog, DCAT.dataset))
+    assert sorted(datasets) == sorted(catalogue.subjects(DCAT.distribution, None, unique=True))
+    distributions = [d for dataset in datasets for d in catalogue.objects(dataset, DCAT.distribution)]
     assert len(distributions) == 5
+    for dataset in datasets:
+        assert catalogue.value(dataset, DCTERMS.license) == LICENCE
+        assert (dataset, RDF.type, VOID.Dataset) in catalogue
     for dist in distributions:
+        dataset = catalogue.value(None, DCAT.distribution, dist)
         url = str(catalogue.value(dist, DCAT.downloadURL))
         assert url.startswith("http://testserver/dumps/")
         body = client.get(url.removeprefix("http://testserver")).content
@@ -94,10 +99,14 @@ def test_listing_for_machines_is_dcat_that_matches_the_files(client: TestClient,
         checksum = catalogue.value(dist, URIRef(SPDX + "checksum"))
         assert str(catalogue.value(checksum, URIRef(SPDX + "checksumValue"))) == hashlib.sha256(body).hexdigest()
         assert catalogue.value(dist, DCTERMS.license) == LICENCE
-        assert catalogue.value(dist, OWL.versionInfo) == catalogue.value(dataset, OWL.versionInfo)
+        assert catalogue.value(dist, OWL.versionInfo) == catalogue.value(catalog, OWL.versionInfo)
         assert catalogue.value(dist, DCAT.mediaType) is not None
+        assert (dist, VOID.triples, None) not in catalogue  # counts belong to datasets (the domain of void:triples)
         if url.endswith((".nt.gz", ".ttl.gz")):
-            assert int(catalogue.value(dist, VOID.triples)) == store.triple_count()
+            assert "AIAAIC" in str(catalogue.value(dataset, DCTERMS.rights))
+            assert int(catalogue.value(dataset, VOID.triples)) == store.triple_count()
+        if url.endswith(".nq.gz"):
+            assert int(catalogue.value(dataset, VOID.triples)) == store.quad_count()
 
 
 def test_release_iris_resolve_while_served(client: TestClient, release: Release) -> None:

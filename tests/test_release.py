@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, VOID
+from rdflib.namespace import DCAT, RDF, VOID
 
 from kg.build import build
 from kg.release import write_release
@@ -77,7 +77,15 @@ def test_catalogue_describes_every_file_with_its_checksum_and_size(
         assert str(catalogue.value(checksum, SPDX_VALUE)) == hashlib.sha256(path.read_bytes()).hexdigest()
         assert int(catalogue.value(dist, DCAT.byteSize)) == path.stat().st_size
     nt = URIRef("https://w3id.org/ai-incidents/release/v1/ai-incidents.nt.gz")
-    assert int(catalogue.value(nt, VOID.triples)) == store.triple_count()
+    nq = URIRef("https://w3id.org/ai-incidents/release/v1/ai-incidents.nq.gz")
+    assert int(catalogue.value(catalogue.value(None, DCAT.distribution, nt), VOID.triples)) == store.triple_count()
+    assert int(catalogue.value(catalogue.value(None, DCAT.distribution, nq), VOID.triples)) == store.quad_count()
+    catalog = catalogue.value(None, RDF.type, DCAT.Catalog)
+    datasets = set(catalogue.objects(catalog, DCAT.dataset))
+    assert datasets == set(catalogue.subjects(DCAT.distribution, None)) and len(datasets) == 4
+    # void:triples has void:Dataset as its domain: never on a distribution
+    assert not [d for d in distributions if (d, VOID.triples, None) in catalogue]
+    assert all((d, RDF.type, VOID.Dataset) in catalogue for d in catalogue.subjects(VOID.triples, None))
 
 
 def test_changelog_counts_added_triples_and_names_the_changed_incident(

@@ -79,6 +79,15 @@ def test_void_counts_match_the_store(void: tuple[Graph, URIRef], store: TripleSt
     assert graph.value(dataset, VOID.properties).toPython() == len(uses)
 
 
+def test_service_description_gives_the_void_counts(client: TestClient, void: tuple[Graph, URIRef]) -> None:
+    graph, dataset = void
+    description = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).content, format="turtle")
+    described = description.value(None, URIRef("http://www.w3.org/ns/sparql-service-description#defaultDataset"))
+    assert described is not None
+    for count in (VOID.triples, VOID.entities, VOID.distinctSubjects, VOID.properties, VOID.classes):
+        assert description.value(described, count) == graph.value(dataset, count), count
+
+
 @pytest.mark.parametrize(("media_type", "syntax"), [("application/ld+json", "json-ld"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
 def test_void_in_other_formats(client: TestClient, void: tuple[Graph, URIRef], media_type: str, syntax: str) -> None:
     response = client.get("/.well-known/void", headers={"Accept": media_type})

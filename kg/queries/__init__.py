@@ -32,11 +32,16 @@ class Example:
 
 
 def load(name: str) -> str:
-    """The text of an internal query, ``kg/queries/<name>.rq``."""
+    """The text of an internal query, ``kg/queries/<name>.rq``; a line ``#include OTHER`` is replaced by the text of
+    ``OTHER.rq`` (a query two others share, as a subquery: one definition of the dataset's counts)."""
     path = resources.files(__package__) / f"{name}.rq"
     if not path.is_file():
         raise NotFound(f"no query named '{name}'")
-    return path.read_text(encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(load(line.split()[1]) + "\n" if line.startswith(INCLUDE) else line for line in lines)
+
+
+INCLUDE = "#include "
 
 
 def parse_example(name: str, text: str) -> Example:
