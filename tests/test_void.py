@@ -82,7 +82,7 @@ def test_void_counts_match_the_store(void: tuple[Graph, URIRef], store: TripleSt
 def test_service_description_gives_the_void_counts(client: TestClient, void: tuple[Graph, URIRef]) -> None:
     graph, dataset = void
     description = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).content, format="turtle")
-    described = description.value(None, URIRef("http://www.w3.org/ns/sparql-service-description#defaultDataset"))
+    described = next(description.objects(None, URIRef("http://www.w3.org/ns/sparql-service-description#defaultDataset")), None)
     assert described is not None
     for count in (VOID.triples, VOID.entities, VOID.distinctSubjects, VOID.properties, VOID.classes):
         assert description.value(described, count) == graph.value(dataset, count), count
