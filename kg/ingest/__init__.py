@@ -113,4 +113,4 @@ def ingest(data_dir: Path, curated: Dataset | None = None) -> Ingested:
         len(agents.aliases),
     )
     results.append(ImportResult(aliases, alias_report))
-    return Ingested(results, candidates(agents.names))
+    return Ingested(results, candidates(agents.names, agents.near_collisions))
