@@ -72,11 +72,11 @@ def test_collective_names_are_groups() -> None:
     assert not is_collective("meta-platforms") and not is_collective("south-wales-police")
 
 
-MET_INCIDENTS = """SELECT DISTINCT ?notation WHERE {
+MET_INCIDENTS = """SELECT DISTINCT ?met ?notation WHERE {
   ?involvement kg:agent ?met ; kg:involvedIn ?target .
-  { ?incident kg:involvesSystem ?target } UNION { BIND(?target AS ?incident) }
+  { ?incident kg:involvesSystem ?target } UNION { ?target a kg:Incident . BIND(?target AS ?incident) }
   ?incident skos:notation ?notation }"""
-DEPLOYED_BY = "SELECT ?system WHERE { ?system airo:isDeployedBy ?agent }"
+DEPLOYED_BY = "SELECT ?agent ?system WHERE { ?system airo:isDeployedBy ?agent }"
 
 
 def test_an_acronym_alias_matches_only_itself(store: EmbeddedStore) -> None:

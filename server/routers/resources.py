@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from rdflib import URIRef
 
-from kg import describe
+from kg import describe, queries
 from kg.display import Ref
 from kg.errors import NotFound
-from kg.store import TripleStore
+from kg.store import Solutions, TripleStore
 from kg.summary import summarise
 from kg.vocabulary import ontology_graph, property_labels
 from server.deps import StoreDep
@@ -27,10 +27,22 @@ def _suggestions(store: TripleStore, asked: str) -> list[Ref]:
     return [Ref(str(iri), str(iri).rsplit("/", 1)[-1], describe.local_path(str(iri))) for iri in describe.similar(store, asked)]
 
 
+def _moved(request: Request, store: TripleStore, iri: URIRef) -> Response | None:
+    """301 Moved Permanently to the document of the IRI that replaces a retired ``iri`` (data/curated/replaced.ttl)."""
+    found = store.query(queries.load("replaced-by"), {"resource": iri})
+    replacement = found.rows[0].get("replacement") if isinstance(found, Solutions) and found.rows else None
+    target = describe.local_path(str(replacement)) if replacement is not None else None
+    if target is None:
+        return None
+    return RedirectResponse(target + (f"?{request.url.query}" if request.url.query else ""), status_code=301)
+
+
 def _document(request: Request, store: TripleStore, space: str, path: str, format_name: str | None) -> Response:
     asked = f"{describe.BASE}{space}/{path}"
     try:
         iri = describe.minted_iri(space, path)
+        if space == "id" and (moved := _moved(request, store, iri)) is not None:
+            return moved
         media_type = representation(request, format_name)
         if space == "graph":
             graph = describe.describe_graph(store, iri)
@@ -48,10 +60,13 @@ def _document(request: Request, store: TripleStore, space: str, path: str, forma
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
 def thing(path: str, request: Request, store: StoreDep) -> Response:
-    """A thing's IRI: 303 See Other to the document about it (404 when nothing is known about it)."""
+    """A thing's IRI: 303 See Other to the document about it, 301 to its replacement's if it was retired (404 when
+    nothing is known about it)."""
     asked = f"{describe.ID}{path}"
     try:
         iri = describe.minted_iri("id", path)
+        if (moved := _moved(request, store, iri)) is not None:
+            return moved
         if not describe.exists(store, iri):
             raise NotFound(f"nothing is known about <{iri}>")
     except NotFound as error:
