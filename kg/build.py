@@ -123,8 +123,10 @@ def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict:
     progress("importing the source datasets")
     ingested = ingest(data_dir, dataset)
     for report in ingested.reports:
+        distinct = "" if report.incidents is None else f", {report.incidents} distinct incidents"
         progress(
-            f"{report.source}: {report.imported} of {report.rows_read} rows imported, {len(report.rejected)} rejected"
+            f"{report.source}: {report.imported} of {report.rows_read} rows imported, "
+            f"{len(report.rejected)} rejected{distinct}"
         )
     if strict and ingested.rejected:
         raise RowsRejected(ingested.rejected)

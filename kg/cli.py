@@ -16,7 +16,7 @@ from kg import queries
 from kg.build import build, load_and_validate
 from kg.dump import dump
 from kg.errors import DataSyntaxError, InvalidData, KgError, NotFound
-from kg.ingest.report import RowsRejected, summary_table
+from kg.ingest.report import RowsRejected, repair_lines, summary_table
 from kg.ingest.review import to_csv as review_csv
 from kg.loading import RDF_SUFFIXES, RdfFile, discover_ontology, graph_for
 from kg.namespaces import bind_prefixes
@@ -131,12 +131,30 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
     click.echo(f"Built {result.triples} triples ({result.quads} quads in {result.graphs} graphs) from {result.files} files in {data}.")
     if result.sources:
         click.echo(summary_table(list(result.sources)))
+        click.echo("".join(f"{line}\n" for line in repair_lines(list(result.sources))), nl=False)
         for report in result.sources:
             click.echo("".join(f"rejected: {problem}\n" for problem in report.rejected), nl=False)
             click.echo("".join(f"warning: {problem}\n" for problem in report.warnings if show_warnings), nl=False)
     if review_out:
         review_out.write_text(review_csv(list(result.review)), encoding="utf-8")
         click.echo(f"{len(result.review)} organisation pairs to review written to {review_out}")
+
+
+@main.command("audit")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), help="Data folder whose source files are audited (default: ./data, else the packaged copy).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to audit (default: $KG_STORE).")
+@click.option("--store-url", help=STORE_URL_HELP)
+def audit_command(data_dir: Path | None, store_path: Path | None, store_url: str | None) -> None:
+    """Check that every raw name, place and classification cell of each source file is quotable from the store (exit 1 if not)."""
+    from kg.audit import audit
+
+    try:
+        report = audit(_open_store(store_path, store_url), resolve_data_dir(data_dir or get_settings().data))
+    except KgError as error:
+        _fail(error)
+    click.echo(report.table())
+    click.echo("Audit passed: every audited cell and name is recoverable." if report.passed else "Audit failed.")
+    sys.exit(0 if report.passed else 1)
 
 
 @main.command("validate")

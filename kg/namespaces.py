@@ -51,6 +51,7 @@ class KG(DefinedNamespace):
     Letter: URIRef
     OfficialDocument: URIRef
     DatasetRecord: URIRef
+    SourceCell: URIRef
     Claim: URIRef
     Event: URIRef
     Place: URIRef
@@ -80,6 +81,11 @@ class KG(DefinedNamespace):
     role: URIRef
     status: URIRef
     source: URIRef
+    sourceLabel: URIRef
+    # source record properties
+    cell: URIRef
+    column: URIRef
+    sourceRow: URIRef
     # claim properties
     claimant: URIRef
     claimAbout: URIRef

@@ -70,3 +70,45 @@ def test_review_file_is_current(built: BuildResult) -> None:
 def test_collective_names_are_groups() -> None:
     assert is_collective("unknown-deepfake-creators") and is_collective("tesla-drivers")
     assert not is_collective("meta-platforms") and not is_collective("south-wales-police")
+
+
+MET_INCIDENTS = """SELECT DISTINCT ?met ?notation WHERE {
+  ?involvement kg:agent ?met ; kg:involvedIn ?target .
+  { ?incident kg:involvesSystem ?target } UNION { ?target a kg:Incident . BIND(?target AS ?incident) }
+  ?incident skos:notation ?notation }"""
+DEPLOYED_BY = "SELECT ?agent ?system WHERE { ?system airo:isDeployedBy ?agent }"
+
+
+def test_an_acronym_alias_matches_only_itself(store: EmbeddedStore) -> None:
+    """AIAAIC0630's Italian insurer "Mps" is not London's Metropolitan Police Service (alias "MPS")."""
+    met, mps = ID["org/metropolitan-police-service"], ID["org/mps"]
+    assert "AIAAIC0630" not in {r["notation"] for r in rows(store, MET_INCIDENTS, met=met)}
+    assert "AIAAIC0630" in {r["notation"] for r in rows(store, MET_INCIDENTS, met=mps)}
+    labels = {r["name"] for r in rows(store, NAMES, node=met) if r["p"].endswith(("#altLabel", "#hiddenLabel"))}
+    assert "Mps" not in labels and "Metropolitan Police Service (MPS)" in labels
+    deployed_by_met = {r["system"] for r in rows(store, DEPLOYED_BY, agent=met)}
+    assert str(ID["system/AIAAIC0630"]) not in deployed_by_met and str(ID["system/AIAAIC0288"]) in deployed_by_met
+    assert str(ID["system/AIAAIC0630"]) in {r["system"] for r in rows(store, DEPLOYED_BY, agent=mps)}
+
+
+def test_near_collisions_are_listed_for_review(built: BuildResult) -> None:
+    reasons = {(c.key_a, c.key_b): c.reason for c in built.review}
+    assert "alias 'MPS'" in reasons[("metropolitan-police-service", "mps")]
+    assert "initialism" in reasons[("dallas-police-department", "dpd")]
+
+
+def test_same_slug_spellings_merge_only_by_alias_row() -> None:
+    """Two spellings with one slug stay two nodes unless a row of the alias table (exact or casefold) joins them."""
+    from kg.ingest.organisations import Alias, Agents
+    from kg.ingest.triples import TripleSet
+
+    graph = TripleSet(ID["graph"])
+    plain = Agents()
+    first, second = plain.agent(graph, "Acme Widgets"), plain.agent(graph, "ACME Widgets")
+    assert first == ID["org/acme-widgets"] and second != first and str(second).startswith(str(first) + "-x")
+    assert plain.near_collisions
+    assert plain.agent(graph, "acme-widgets", from_slug=True) == first, "an AIID slug is the slug of its name"
+    exact = Agents([Alias("acme-widgets", "Acme Widgets", "ACME Widgets", "test", 2)])
+    assert exact.agent(graph, "ACME Widgets") == first and exact.agent(graph, "Acme widgets") != first
+    folded = Agents([Alias("acme-widgets", "Acme Widgets", "ACME Widgets", "test", 2, casefold=True)])
+    assert folded.agent(graph, "acme WIDGETS") == first

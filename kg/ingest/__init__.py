@@ -111,6 +111,7 @@ def ingest(data_dir: Path, curated: Dataset | None = None) -> Ingested:
         str(ALIASES_GRAPH),
         len(agents.aliases),
         len(agents.aliases),
+        matches=dict(sorted(agents.matched.items())),
     )
     results.append(ImportResult(aliases, alias_report))
-    return Ingested(results, candidates(agents.names))
+    return Ingested(results, candidates(agents.names, agents.near_collisions))

@@ -14,8 +14,8 @@ from kg.ingest import concepts as c
 from kg.ingest.concepts import Concepts
 from kg.ingest.dates import occurrence
 from kg.ingest.organisations import Agents
-from kg.ingest.provenance import SourceDataset, involvement
-from kg.ingest.report import ImportReport, ImportResult, RowRejected
+from kg.ingest.provenance import SourceDataset, cells, involvement
+from kg.ingest.report import WHITE_SPACE, ImportReport, ImportResult, RowRejected, control_character
 from kg.ingest.tables import records, split_values
 from kg.ingest.triples import TripleSet
 from kg.namespaces import ID, KG, SCHEMA
@@ -37,6 +37,8 @@ INCIDENT_CONCEPTS = (
 )
 SYSTEM_CONCEPTS = (("technology", KG.technology, c.TECHNOLOGIES), ("purpose", KG.purpose, c.PURPOSES))
 ROLES = (("deployer", KG.deployer), ("developer", KG.developer))
+KEPT_AS_WRITTEN = ("deployer", "developer", "system", "technology", "ethical_issue", "jurisdiction", "sector")
+"""Fields whose cells each record keeps verbatim (kg:cell), so that the source's own text stays quotable."""
 
 
 def canonical_id(text: str) -> str:
@@ -75,6 +77,14 @@ class _Row:
     def header(self, field: str) -> str:
         return " / ".join(self.names[i] for i in self.fields.get(field, [])) or field
 
+    def written(self, fields: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(column name, cell exactly as written) of each column that feeds one of ``fields``."""
+        return [(self.names[i], self.cells[i]) for f in fields for i in self.fields.get(f, []) if i < len(self.cells)]
+
+    def named(self) -> dict[str, str]:
+        """Every cell by its column name (``column N`` for an unnamed one)."""
+        return {(self.names[i] or f"column {i + 1}"): cell for i, cell in enumerate(self.cells) if i < len(self.names)}
+
 
 def import_aiaaic(path: Path, dataset: SourceDataset, concepts: Concepts, agents: Agents) -> ImportResult:
     """Every row of an AIAAIC export as an incident, its AI system and the alleged deployers and developers."""
@@ -104,9 +114,13 @@ def import_aiaaic(path: Path, dataset: SourceDataset, concepts: Concepts, agents
         try:
             if len(record.cells) != layout.width:
                 raise RowRejected(None, f"row has {len(record.cells)} cells, the header has {layout.width}")
+            damaged = control_character(row.named())
+            if damaged:
+                raise RowRejected(*damaged)
             _import_row(graph, row, record.line, dataset, concepts, agents, report, seen)
         except RowRejected as rejection:
-            report.reject(record.line, rejection.field, rejection.reason)
+            report.reject(record.line, rejection.field, rejection.reason, row.text("id") or None)
+            _trace(graph, row, record.line, dataset, rejection, report)
             continue
         report.imported += 1
         for index in unnamed:
@@ -114,7 +128,22 @@ def import_aiaaic(path: Path, dataset: SourceDataset, concepts: Concepts, agents
             if extra:
                 what = "repeats Summary/links" if extra == row.text("page") else "not imported"
                 report.warn(record.line, f"unnamed column {index + 1}", f"value {what}: {extra!r}")
+    report.incidents = len(seen)
     return ImportResult(graph, report)
+
+
+def _trace(
+    graph: TripleSet, row: _Row, line: int, dataset: SourceDataset, rejection: RowRejected, report: ImportReport
+) -> None:
+    """A rejected row with an AIAAIC ID leaves a record saying so, with its cells (unless they are damaged)."""
+    try:
+        key = canonical_id(row.text("id"))
+    except ValueError:
+        return
+    source = dataset.record(graph, key, f"row {row.text('id')}, rejected", f"-line-{line}", line)
+    graph.add((source, SKOS.editorialNote, Literal(f"rejected at import: {rejection.reason}", lang="en")))
+    if not rejection.reason.startswith("control character"):
+        report.cells += cells(graph, source, row.written(KEPT_AS_WRITTEN))
 
 
 def _import_row(
@@ -158,7 +187,11 @@ def _import_row(
     else:
         seen[key] = line
     incident, system = ID[f"incident/{key}"], ID[f"system/{key}"]
-    source = dataset.record(graph, key, f"row {original}", suffix)
+    source = dataset.record(graph, key, f"row {original}", suffix, line)
+    report.cells += cells(graph, source, row.written(KEPT_AS_WRITTEN))
+    for column, text in row.written(tuple(row.fields)):
+        if text.strip() and text != clean(text):
+            report.repair(WHITE_SPACE, line, original)
     graph.add((incident, RDF.type, KG.Incident))
     graph.add((incident, DCTERMS.title, Literal(title, lang="en")))
     graph.add((incident, SKOS.notation, Literal(original)))
@@ -175,7 +208,7 @@ def _import_row(
     for field, prop, scheme in INCIDENT_CONCEPTS:
         for value in row.values(field):
             targets = (
-                concepts.jurisdictions(graph, value, report, line, row.header(field))
+                concepts.jurisdictions(graph, value, report, line, row.header(field), original)
                 if scheme is None
                 else [concepts.use(graph, scheme, value, report, line, row.header(field))]
             )
@@ -195,4 +228,4 @@ def _import_row(
     for role, name in parties:
         agent = agents.agent(graph, name)
         if agent is not None:
-            involvement(graph, key, dataset, role, agent, system, source)
+            involvement(graph, key, dataset, role, agent, system, source, name)

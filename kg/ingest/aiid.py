@@ -14,7 +14,7 @@ from kg.ingest.dates import iso_date
 from kg.ingest.incidents import incident as describe_incident
 from kg.ingest.incidents import web_page
 from kg.ingest.organisations import GROUP, ORGANISATION, Agents
-from kg.ingest.provenance import SourceDataset, involvement
+from kg.ingest.provenance import SourceDataset, cells, involvement
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.triples import TripleSet
 from kg.namespaces import ID, KG
@@ -61,11 +61,11 @@ def import_aiid_incidents(path: Path, dataset: SourceDataset, agents: Agents) ->
     report = ImportReport(dataset.key, str(path), str(dataset.graph))
     graph = dataset.new_graph()
     parsed = []
-    for row in rows(path, report, REQUIRED):
+    for row in rows(path, report, REQUIRED, "incident_id"):
         try:
             parsed.append((row, _check(row)))
         except RowRejected as rejection:
-            report.reject(row.line, rejection.field, rejection.reason)
+            report.reject(row.line, rejection.field, rejection.reason, row.get("incident_id") or None)
     builders = {name for _, (_, _, parties) in parsed for column, _, name in parties if column != HARMED}
     seen: dict[int, int] = {}
     for row, (number, day, parties) in parsed:
@@ -81,6 +81,7 @@ def import_aiid_incidents(path: Path, dataset: SourceDataset, agents: Agents) ->
         seen.setdefault(number, row.line)
         _add(graph, row, number, day, parties, dataset, agents, builders, suffix, report)
         report.imported += 1
+    report.incidents = len(seen)
     return ImportResult(graph, report)
 
 
@@ -113,7 +114,8 @@ def _add(
 ) -> None:
     incident = incident_iri(number)
     key = f"AIID-{number}"
-    source = dataset.record(graph, key, f"incident {number}", suffix)
+    source = dataset.record(graph, key, f"incident {number}", suffix, row.line)
+    report.cells += cells(graph, source, [(column, row.cells[column]) for column, _ in PARTY_COLUMNS])
     object_id = _OBJECT_ID.match(row.get("_id"))
     if object_id:
         graph.add((source, DCTERMS.identifier, Literal(object_id.group(1))))
@@ -122,18 +124,18 @@ def _add(
     page = web_page(graph, ID[f"source/aiid-cite-{number}"], f"https://incidentdatabase.ai/cite/{number}", PUBLISHER)
     describe_incident(graph, incident, key, row.get("title"), row.get("description"), day, (page, source))
     for column, role, name in parties:
-        known = name in builders or agents.is_organisation(name)
+        known = name in builders or agents.is_organisation(name, from_slug=True)
         default = ORGANISATION if column != HARMED or known else GROUP
         agent = agents.agent(graph, name, default, from_slug=True)
         if agent is not None:
-            involvement(graph, key, dataset, role, agent, incident, source)
+            involvement(graph, key, dataset, role, agent, incident, source, name)
 
 
 def import_aiid_duplicates(path: Path, dataset: SourceDataset) -> ImportResult:
     """Each row of duplicates.csv as ``duplicate dct:isReplacedBy true incident``."""
     report = ImportReport(dataset.key, str(path), str(dataset.graph))
     graph = dataset.new_graph()
-    for row in rows(path, report, ("duplicate_incident_number", "true_incident_number")):
+    for row in rows(path, report, ("duplicate_incident_number", "true_incident_number"), "duplicate_incident_number"):
         try:
             duplicate = incident_number(row.get("duplicate_incident_number"), "duplicate_incident_number")
             true = incident_number(row.get("true_incident_number"), "true_incident_number")

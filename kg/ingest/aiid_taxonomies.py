@@ -11,7 +11,7 @@ from kg.ingest.aiid import incident_iri, incident_number
 from kg.ingest.columns import Row, rows
 from kg.ingest.concepts import Concepts, Scheme
 from kg.ingest.mit_taxonomy import DomainConcepts
-from kg.ingest.provenance import SourceDataset
+from kg.ingest.provenance import SourceDataset, cells
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.tables import split_values
 from kg.ingest.triples import TripleSet
@@ -37,6 +37,12 @@ CSET_MULTI = {
     "AI tools and methods": Scheme("cset-ai-tools-and-methods", KG.csetAIMethods),
 }
 CSET_COUNTRY = "Location Country (two letters)"
+KEPT_AS_WRITTEN = {
+    "MIT": ("Risk Domain", "Risk Subdomain", "Entity", "Timing", "Intent"),
+    "GMF": ("Known AI Technology", "Potential AI Technology"),
+    "CSET": ("Sector of Deployment", CSET_COUNTRY, "AI tools and methods"),
+}
+"""Columns each classification record keeps verbatim (kg:cell): technology, sector, country and risk cells."""
 COMMA_VALUES = (  # CSETv1 values that contain ", " themselves (from the CSET codebook)
     "Arts, entertainment and recreation",
     "professional, scientific and technical activities",
@@ -67,23 +73,25 @@ def _classify(
     dataset: SourceDataset,
     incidents: set[URIRef],
     add: Callable[[TripleSet, Row, URIRef, ImportReport], None],
+    kept: tuple[str, ...] = (),
 ) -> ImportResult:
     """Run ``add`` for each row's incident; rows without a valid incident number are rejected."""
     report = ImportReport(dataset.key, str(path), str(dataset.graph))
     graph = dataset.new_graph()
     seen: set[URIRef] = set()
-    for row in rows(path, report, (ID_COLUMN,)):
+    for row in rows(path, report, (ID_COLUMN,), ID_COLUMN):
         try:
             incident = incident_iri(incident_number(row.get(ID_COLUMN), ID_COLUMN))
         except RowRejected as rejection:
-            report.reject(row.line, rejection.field, rejection.reason)
+            report.reject(row.line, rejection.field, rejection.reason, row.get(ID_COLUMN) or None)
             continue
         if incidents and incident not in incidents:
             report.warn(row.line, ID_COLUMN, f"classifies {incident}, which no imported AIID snapshot lists")
         number = str(incident).rsplit("-", 1)[-1]
         suffix = f"-line-{row.line}" if incident in seen else ""
         seen.add(incident)
-        record = dataset.record(graph, f"AIID-{number}", f"classification of incident {number}", suffix)
+        record = dataset.record(graph, f"AIID-{number}", f"classification of incident {number}", suffix, row.line)
+        report.cells += cells(graph, record, [(column, row.cells.get(column, "")) for column in kept])
         graph.add((incident, KG.describedBy, record))
         add(graph, row, incident, report)
         report.imported += 1
@@ -98,7 +106,7 @@ def import_mit_classifications(
     def add(graph: TripleSet, row: Row, incident: URIRef, report: ImportReport) -> None:
         domains.classify(graph, incident, row, report, ("Risk Domain", "Risk Subdomain"), lambda v: v in ("", "--"))
 
-    return _classify(path, dataset, incidents, add)
+    return _classify(path, dataset, incidents, add, KEPT_AS_WRITTEN["MIT"])
 
 
 def import_gmf_classifications(
@@ -113,7 +121,7 @@ def import_gmf_classifications(
                 for value in split_values(row.get(column), ","):
                     graph.add((incident, prop, concepts.use(graph, scheme, value, report, row.line, column)))
 
-    return _classify(path, dataset, incidents, add)
+    return _classify(path, dataset, incidents, add, KEPT_AS_WRITTEN["GMF"])
 
 
 def import_cset_classifications(
@@ -137,4 +145,4 @@ def import_cset_classifications(
             for target in found:
                 graph.add((incident, KG.jurisdiction, target))
 
-    return _classify(path, dataset, incidents, add)
+    return _classify(path, dataset, incidents, add, KEPT_AS_WRITTEN["CSET"])

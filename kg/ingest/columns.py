@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import DataSyntaxError
-from kg.ingest.report import ImportReport
+from kg.ingest.report import WHITE_SPACE, ImportReport, control_character
 from kg.ingest.tables import header_records, records, unique_names
 
 
@@ -22,8 +22,10 @@ class Row:
         return self.cells.get(column, "").strip()
 
 
-def rows(path: Path, report: ImportReport, required: tuple[str, ...]) -> Iterator[Row]:
-    """The data rows of ``path``; broken rows are rejected and empty ones counted in ``report``.
+def rows(path: Path, report: ImportReport, required: tuple[str, ...], id_column: str | None = None) -> Iterator[Row]:
+    """The data rows of ``path``; broken rows and rows with control characters are rejected, empty ones counted.
+
+    ``id_column`` names the column whose text names a rejected row in the report.
 
     A repeated header name is made unique (``AI System (2)``) and reported. A missing required column
     raises DataSyntaxError: no row of such a file can be read.
@@ -52,4 +54,13 @@ def rows(path: Path, report: ImportReport, required: tuple[str, ...]) -> Iterato
         elif len(record.cells) != len(names):
             report.reject(record.line, None, f"row has {len(record.cells)} cells, the header has {len(names)}")
         else:
-            yield Row(record.line, dict(zip(names, record.cells, strict=True)))
+            cells = dict(zip(names, record.cells, strict=True))
+            damaged = control_character(cells)
+            if damaged:
+                named = cells.get(id_column, "").strip() if id_column else ""
+                report.reject(record.line, damaged[0], damaged[1], named or None)
+                continue
+            for text in cells.values():
+                if text.strip() and text != text.strip():
+                    report.repair(WHITE_SPACE, record.line, cells.get(id_column, "").strip() if id_column else None)
+            yield Row(record.line, cells)

@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from kg.ingest.report import ImportReport
+from kg.ingest.report import DRIFT_CURATED, DRIFT_GUESSED, SPLIT_JURISDICTION, ImportReport
 from kg.ingest.slugs import slug
 from kg.ingest.triples import TripleSet
 from kg.namespaces import ID, KG
@@ -122,6 +122,10 @@ class Concepts:
         preferred = self._drift.get((scheme.key, written), written)
         iri = scheme.concept(preferred)
         kept = self._preferred.setdefault(iri, preferred)
+        if report is not None and preferred != written:
+            report.repair(DRIFT_CURATED, row)
+        if report is not None and kept != preferred:
+            report.repair(DRIFT_GUESSED, row)
         if kept != preferred and report is not None and (iri, preferred) not in self._warned:
             self._warned.add((iri, preferred))
             report.warn(
@@ -142,17 +146,25 @@ class Concepts:
         graph.add((iri, SKOS.prefLabel, Literal(self._preferred.setdefault(iri, label), lang=LANG)))
 
     def jurisdictions(
-        self, graph: TripleSet, cell_value: str, report: ImportReport, row: int | None, field: str | None
+        self,
+        graph: TripleSet,
+        cell_value: str,
+        report: ImportReport,
+        row: int | None,
+        field: str | None,
+        record: str | None = None,
     ) -> list[URIRef]:
         """The jurisdiction concepts a label names: ISO 3166 coded where the table knows it, else a slug.
 
-        A label the table does not know but whose comma-separated parts it does is read as several.
+        A label the table does not know but whose comma-separated parts it does is read as several (a repair,
+        counted in the report for the row ``record``).
         """
         entry = self._by_label.get(cell_value.casefold())
         if entry is not None:
             return [self._jurisdiction(graph, entry, cell_value)]
         parts = [part.strip() for part in cell_value.split(",") if part.strip()]
         if len(parts) > 1 and all(part.casefold() in self._by_label for part in parts):
+            report.repair(SPLIT_JURISDICTION, row, record)
             return [self._jurisdiction(graph, self._by_label[part.casefold()], part) for part in parts]
         report.warn(
             row,

@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from kg.ingest.columns import Row, rows
 from kg.ingest.concepts import LANG, Concepts, Scheme
 from kg.ingest.mit_taxonomy import DomainConcepts
-from kg.ingest.provenance import SourceDataset
+from kg.ingest.provenance import SourceDataset, cells
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.triples import TripleSet
 from kg.namespaces import ID, KG
@@ -32,6 +32,8 @@ REQUIRED = (
     "Domain",
     "Sub-domain",
 )
+KEPT_AS_WRITTEN = ("Domain", "Sub-domain", "Entity", "Intent", "Timing")
+"""Columns a row's record keeps verbatim (kg:cell): the risk's classification as the repository wrote it."""
 _EV_ID = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:\.?([a-z]+))?$")
 
 
@@ -40,13 +42,21 @@ def import_mit_risks(path: Path, dataset: SourceDataset, concepts: Concepts, dom
     report = ImportReport(dataset.key, str(path), str(dataset.graph))
     graph = dataset.new_graph()
     risks = _Risks()
-    for row in rows(path, report, REQUIRED):
+    recorded: set[str] = set()
+    for row in rows(path, report, REQUIRED, "Ev_ID"):
         try:
             _import_row(graph, row, dataset, concepts, domains, risks, report)
         except RowRejected as rejection:
-            report.reject(row.line, rejection.field, rejection.reason)
+            report.reject(row.line, rejection.field, rejection.reason, row.get("Ev_ID") or None)
             continue
         report.imported += 1
+        kept = [(column, row.cells[column]) for column in KEPT_AS_WRITTEN]
+        if any(text.strip() for _, text in kept):
+            ev_id = row.get("Ev_ID")
+            suffix = f"-line-{row.line}" if ev_id in recorded else ""
+            recorded.add(ev_id)
+            record = dataset.record(graph, ev_id, f"row {ev_id}", suffix, row.line)
+            report.cells += cells(graph, record, kept)
     return ImportResult(graph, report)
 
 

@@ -19,7 +19,7 @@ from rdflib.namespace import SKOS
 from kg.errors import DataSyntaxError
 from kg.ingest.columns import Row, rows
 from kg.ingest.concepts import LANG, Concepts, Scheme
-from kg.ingest.provenance import SourceDataset
+from kg.ingest.provenance import SourceDataset, cells
 from kg.ingest.report import ImportReport, ImportResult
 from kg.ingest.triples import TripleSet
 from kg.namespaces import KG
@@ -144,10 +144,12 @@ def import_domain_taxonomy(path: Path, dataset: SourceDataset, domains: DomainCo
     """Every row of the domain taxonomy as a sub-domain concept under its domain."""
     report = ImportReport(dataset.key, str(path), str(dataset.graph))
     graph = dataset.new_graph()
-    for row in rows(path, report, ("domain_id", "domain", "subdomain_id", "subdomain", "description")):
+    for row in rows(path, report, ("domain_id", "domain", "subdomain_id", "subdomain", "description"), "subdomain_id"):
         number = number_key(row.get("subdomain_id")) if row.get("subdomain_id") else ""
         if not number or domains.concept(graph, number) is None:
             report.reject(row.line, "subdomain_id", f"not a sub-domain number: {row.get('subdomain_id')!r}")
             continue
+        record = dataset.record(graph, f"subdomain-{number}", f"sub-domain {number}", line=row.line)
+        report.cells += cells(graph, record, [(column, row.cells[column]) for column in ("domain", "subdomain")])
         report.imported += 1
     return ImportResult(graph, report)

@@ -10,7 +10,7 @@ from kg.ingest.concepts import Concepts, Scheme
 from kg.ingest.dates import iso_date
 from kg.ingest.incidents import incident as describe_incident
 from kg.ingest.incidents import web_page
-from kg.ingest.provenance import SourceDataset
+from kg.ingest.provenance import SourceDataset, cells
 from kg.ingest.report import ImportReport, ImportResult, RowRejected
 from kg.ingest.tables import split_values
 from kg.ingest.triples import TripleSet
@@ -19,6 +19,8 @@ from kg.namespaces import ID, KG
 CONCEPTS = Scheme("oecd-concept", KG.oecdConcepts)
 PUBLISHER = ID["org/oecd"]
 REQUIRED = ("id", "title", "date", "summary", "concepts", "companies", "country")
+KEPT_AS_WRITTEN = ("concepts", "companies", "country")
+"""Columns each record keeps verbatim (kg:cell): the companies are imported nowhere else."""
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
@@ -27,13 +29,14 @@ def import_oecd(path: Path, dataset: SourceDataset, concepts: Concepts) -> Impor
     report = ImportReport(dataset.key, str(path), str(dataset.graph))
     graph = dataset.new_graph()
     seen: dict[str, int] = {}
-    for row in rows(path, report, REQUIRED):
+    for row in rows(path, report, REQUIRED, "id"):
         try:
             _import_row(graph, row, dataset, concepts, report, seen)
         except RowRejected as rejection:
-            report.reject(row.line, rejection.field, rejection.reason)
+            report.reject(row.line, rejection.field, rejection.reason, row.get("id") or None)
             continue
         report.imported += 1
+    report.incidents = len(seen)
     return ImportResult(graph, report)
 
 
@@ -60,13 +63,14 @@ def _import_row(
     seen.setdefault(local, row.line)
     key = f"OECD-{local}"
     incident = ID[f"incident/{key}"]
-    source = dataset.record(graph, key, f"incident {local}", suffix)
+    source = dataset.record(graph, key, f"incident {local}", suffix, row.line)
+    report.cells += cells(graph, source, [(column, row.cells[column]) for column in KEPT_AS_WRITTEN])
     page = web_page(graph, ID[f"source/oecd-aim-page-{local}"], f"https://oecd.ai/en/incidents/{local}", PUBLISHER)
     describe_incident(graph, incident, key, row.get("title"), row.get("summary"), day, (source, page))
     for label in split_values(row.get("concepts"), ","):
         graph.add((incident, KG.classification, concepts.use(graph, CONCEPTS, label, report, row.line, "concepts")))
     for country in split_values(row.get("country"), ","):
-        for jurisdiction in concepts.jurisdictions(graph, country, report, row.line, "country"):
+        for jurisdiction in concepts.jurisdictions(graph, country, report, row.line, "country", local):
             graph.add((incident, KG.jurisdiction, jurisdiction))
     if row.get("companies"):
         report.warn(

@@ -2,7 +2,9 @@
 
 Nothing here merges anything. A pair is listed when two organisation keys differ only by a company-form
 suffix (``meta`` / ``meta-platforms``), by hyphens (``open-ai`` / ``openai``), by an abbreviation in
-parentheses, or when one name joins several with ``/`` (``Uber/Uber Eats``). A person confirms a pair by
+parentheses, or when one name joins several with ``/`` (``Uber/Uber Eats``); and near-collisions: two
+spellings with one slug that were kept apart (``Mps`` / ``MPS``), or a name that is another's initialism
+(``Mps`` / ``Metropolitan Police Service``). A person confirms a pair by
 adding a row to ``data/organisations/aliases.csv``.
 """
 
@@ -80,8 +82,24 @@ def base_name(key: str) -> str:
     return "-".join(words)
 
 
-def candidates(names: Mapping[URIRef, set[str]]) -> list[Candidate]:
-    """Pairs of organisations (by key) that might be the same, with the names each was given."""
+def initialism(name: str) -> str:
+    """The first letters of a name's words (three words or more), lower case; empty for shorter names.
+
+    >>> initialism("Metropolitan Police Service"), initialism("Open AI")
+    ('mps', '')
+    """
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", name) if w]
+    return "".join(w[0] for w in words).lower() if len(words) >= 3 else ""
+
+
+def candidates(
+    names: Mapping[URIRef, set[str]], near_collisions: Mapping[tuple[str, str], str] | None = None
+) -> list[Candidate]:
+    """Pairs of organisations (by key) that might be the same, with the names each was given.
+
+    ``near_collisions`` are the pairs kg.ingest.organisations.Agents found while resolving names (different
+    spellings with one slug), with why.
+    """
     keys = {
         str(iri).removeprefix(ORG_PREFIX): sorted(found)
         for iri, found in names.items()
@@ -104,8 +122,13 @@ def candidates(names: Mapping[URIRef, set[str]]) -> list[Candidate]:
             for i, a in enumerate(group):
                 for b in group[i + 1 :]:
                     pair(a, b, reason)
+    for (a, b), reason in (near_collisions or {}).items():
+        pair(a, b, reason)
     for key, found in keys.items():
         for name in found:
+            short = initialism(name)
+            if short and short != key:
+                pair(key, short, f"{short!r} is the initialism of {name!r}")
             if "(" in name:
                 pair(key, slug(_PARENTHESES.sub(" ", name)), f"{name!r} without its parenthesis")
             if "/" in name:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from rdflib import URIRef
 
 from kg import describe
 from kg.errors import NotFound
@@ -31,10 +32,22 @@ async def _suggestions(request: Request, executor: Executor, asked: str) -> tupl
     return found
 
 
+async def _moved(request: Request, executor: Executor, iri: URIRef) -> Response | None:
+    """301 Moved Permanently to the document of the IRI that replaces a retired ``iri`` (data/curated/replaced.ttl)."""
+    rows = await executor.select("replaced-by", protocol.client_of(request), resource=iri)
+    replacement = rows[0].get("replacement") if rows else None
+    target = describe.local_path(str(replacement)) if replacement is not None else None
+    if target is None:
+        return None
+    return RedirectResponse(target + (f"?{request.url.query}" if request.url.query else ""), status_code=301)
+
+
 async def _document(request: Request, executor: Executor, space: str, path: str, format_name: str | None) -> Response:
     asked = f"{describe.BASE}{space}/{path}"
     try:
         iri = describe.minted_iri(space, path)
+        if space == "id" and (moved := await _moved(request, executor, iri)) is not None:
+            return moved
     except NotFound as error:
         return not_found(request, error, asked, list(await _suggestions(request, executor, asked)))
     media_type = representation(request, format_name)
@@ -49,10 +62,13 @@ async def _document(request: Request, executor: Executor, space: str, path: str,
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
 async def thing(path: str, request: Request, executor: ExecutorDep) -> Response:
-    """A thing's IRI: 303 See Other to the document about it (404 when nothing is known about it)."""
+    """A thing's IRI: 303 See Other to the document about it, 301 to its replacement's if it was retired (404 when
+    nothing is known about it)."""
     asked = f"{describe.ID}{path}"
     try:
         iri = describe.minted_iri("id", path)
+        if (moved := await _moved(request, executor, iri)) is not None:
+            return moved
         if not await executor.ask("exists", protocol.client_of(request), resource=iri):
             raise NotFound(f"nothing is known about <{iri}>")
     except NotFound as error:
