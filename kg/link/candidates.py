@@ -16,7 +16,7 @@ from kg.link.scoring import Evidence, Scorer
 RARE_TITLE_WORD = 3.0  # a title word in at most about 1 record in 20 makes a block
 RARE_TEXT_WORD = 4.5  # a description word in at most about 1 record in 90 does
 LARGEST_BLOCK = 400  # a key shared by more records says too little to pair them all
-YEAR_WINDOW = 5  # true twins are up to five years apart (AIID dates a programme's start or a report)
+YEAR_WINDOW = 10  # twins can be years apart (AIID dates a programme's start: 2014 for a 2023 study)
 REVIEW_SCORE = 0.1
 PAIRS = {("AIAAIC", "AIID"), ("AIAAIC", "OECD"), ("AIID", "OECD")}
 

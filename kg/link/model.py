@@ -12,8 +12,8 @@ from kg.link.scoring import Evidence
 
 # What the first stage sees: the pair alone.
 PAIR_FEATURES = (
-    "text", "coverage", "title", "title_chars", "shared_deployer", "shared_developer", "shared_organisation",
-    "named", "developer_conflict", "same_year", "year_apart", "years_apart_2_to_5", "year_unknown",
+    "text", "coverage", "title", "title_chars", "rarest", "shared_weight", "shared_deployer", "shared_developer", "shared_organisation",
+    "named", "developer_conflict", "same_year", "year_apart", "years_apart_2_or_more", "year_unknown",
     "same_country", "countries_differ",
 )
 # What the second stage adds: how the pair ranks among each record's candidates in the other's database.
@@ -24,9 +24,9 @@ def pair_features(e: Evidence) -> list[float]:
     """The first-stage features of a pair, each in [0, 1]."""
     gap = e.year_gap
     return [
-        e.text, e.coverage, e.title, e.title_chars, float(bool(e.deployers)), float(bool(e.developers)),
+        e.text, e.coverage, e.title, e.title_chars, e.rarest, e.shared_weight, float(bool(e.deployers)), float(bool(e.developers)),
         float(bool(e.organisations)), min(len(e.named), 2) / 2, float(e.developer_conflict),
-        float(gap == 0), float(gap == 1), (min(gap, 5) - 1) / 4 if gap is not None and gap >= 2 else 0.0,
+        float(gap == 0), float(gap == 1), (min(gap, 10) - 1) / 9 if gap is not None and gap >= 2 else 0.0,
         float(gap is None), float(e.place_agreement), float(e.place_conflict),
     ]
 
@@ -67,7 +67,7 @@ class Logistic:
 
     @classmethod
     def fit(cls, names: tuple[str, ...], rows: list[list[float]], labels: list[int], weights: list[float],
-            penalty: float = 1.0, rounds: int = 25) -> Logistic:
+            penalty: float = 1.0, rounds: int = 12) -> Logistic:
         """Maximum likelihood with an L2 penalty on the feature weights (not the intercept), by Newton steps."""
         size = len(names) + 1
         beta = [0.0] * size
@@ -88,7 +88,7 @@ class Logistic:
                     hessian[i][j] = hessian[j][i]
             step = solve(hessian, gradient)
             beta = [b + s for b, s in zip(beta, step, strict=True)]
-            if max(abs(s) for s in step) < 1e-6:
+            if max(abs(s) for s in step) < 1e-4:
                 break
         return cls(names, tuple(round(b, 6) for b in beta))
 

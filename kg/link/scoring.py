@@ -27,6 +27,8 @@ class Evidence:
     coverage: float  # how much of the rarer-word weight of each title the other record repeats
     title: float  # rapidfuzz token-set similarity of the titles
     title_chars: float  # TF-IDF cosine of the titles' character trigrams
+    rarest: float  # the rarest word both texts use: its IDF over the largest IDF (a proper name scores near 1)
+    shared_weight: float  # the IDF-weight of all the words both texts use, over 40 (capped at 1)
     deployers: tuple[str, ...]
     developers: tuple[str, ...]
     organisations: tuple[str, ...]  # named by both, in any role (one source's developer is the other's deployer)
@@ -40,7 +42,7 @@ class Evidence:
     def describe(self) -> str:
         """The evidence as one line a reviewer can read."""
         parts = [f"text {self.text:.2f}", f"title words {self.coverage:.2f}", f"title {self.title:.2f}",
-                 f"title trigrams {self.title_chars:.2f}"]
+                 f"title trigrams {self.title_chars:.2f}", f"rarest shared word {self.rarest:.2f}"]
         parts.append("shared deployer " + " ".join(slug(d) for d in self.deployers) if self.deployers
                      else "no shared deployer")
         if self.developers:
@@ -75,8 +77,23 @@ def countries(places: set[str]) -> set[str]:
     return found
 
 
+def stem(word: str) -> str:
+    """A light English stemmer, so that "crashes", "crashed" and "crash" meet: plural and verb endings only."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for ending, shortest in (("ing", 6), ("ed", 5), ("es", 5), ("s", 4)):
+        if word.endswith(ending) and len(word) >= shortest and not word.endswith("ss"):
+            return word[:-len(ending)]
+    return word
+
+
+def tokens_of(text: str) -> list[str]:
+    """Content words of ``text``, stemmed."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
 def content_words(texts: set[str]) -> set[str]:
-    return {w for text in texts for w in words(text)} - STOPWORDS
+    return {w for text in texts for w in tokens_of(text)}
 
 
 class Scorer:
@@ -89,7 +106,7 @@ class Scorer:
         grams: dict[str, list[str]] = {}
         for record in records:
             texts = record.titles | record.descriptions | record.systems
-            tokens[record.key] = [w for text in sorted(texts) for w in words(text) if w not in STOPWORDS]
+            tokens[record.key] = [w for text in sorted(texts) for w in tokens_of(text)]
             self.title_words[record.key] = content_words(record.titles)
             self.all_words[record.key] = set(tokens[record.key])
             grams[record.key] = [g for title in sorted(record.titles) for g in char_ngrams(title)]
@@ -103,9 +120,9 @@ class Scorer:
     @staticmethod
     def names_of(record: IncidentRecord) -> dict[str, frozenset[str]]:
         """The organisations (from their IRIs' slugs) and systems a record names, each as its content words."""
-        found = {slug(o).replace("-", " "): frozenset(words(slug(o).replace("-", " "))) - STOPWORDS
+        found = {slug(o).replace("-", " "): frozenset(tokens_of(slug(o).replace("-", " ")))
                  for o in record.organisations | record.parties}
-        found.update({s: frozenset(words(s)) - STOPWORDS for s in record.systems})
+        found.update({s: frozenset(tokens_of(s)) for s in record.systems})
         return {name: tokens for name, tokens in found.items() if tokens}
 
     def weight(self, tokens: set[str]) -> float:
@@ -133,6 +150,8 @@ class Scorer:
 
     def evidence(self, a: IncidentRecord, b: IncidentRecord) -> Evidence:
         shared = self.title_words[a.key] & self.all_words[b.key] | self.title_words[b.key] & self.all_words[a.key]
+        common = self.all_words[a.key] & self.all_words[b.key]
+        top = max(self.idf.values(), default=1.0) or 1.0
         title = max((fuzz.token_set_ratio(x.lower(), y.lower()) / 100 for x in a.titles for y in b.titles),
                     default=0.0)
         gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
@@ -142,6 +161,8 @@ class Scorer:
             coverage=round(self.coverage(a, b), 3),
             title=round(title, 3),
             title_chars=round(cosine(self.gram_vectors[a.key], self.gram_vectors[b.key]), 3),
+            rarest=round(max((self.idf.get(w, 0.0) for w in common), default=0.0) / top, 3),
+            shared_weight=round(min(self.weight(common) / 40, 1.0), 3),
             deployers=tuple(sorted(a.deployers & b.deployers)),
             developers=tuple(sorted(a.developers & b.developers)),
             organisations=tuple(sorted(a.organisations & b.organisations)),
