@@ -335,11 +335,14 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
 @click.option("--out", "review_path", type=click.Path(dir_okay=False, path_type=Path), help="Review file to (re)write, keeping the decisions in it [default: <data>/review/incident-candidates.csv].")
 @click.option("--links", "links_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the automatic and reviewed links as Turtle (e.g. data/links/incidents.ttl).")
 @click.option("--incidents/--no-incidents", default=True, show_default=True, help="Link incidents across databases.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), help="Link model to score with [default: <data>/links/incident-model.json].")
+@click.option("--train", is_flag=True, help="Refit the link model first, on <data>/links/samples/labelled-pairs.csv, held-out.csv and the review file's decisions.")
+@click.option("--duplicates", "duplicates_path", type=click.Path(dir_okay=False, path_type=Path), help="AIAAIC near-duplicates review file to (re)write [default: <data>/review/aiaaic-duplicates.csv].")
 @click.option("--wikidata", "use_wikidata", is_flag=True, help="Ask the Wikidata endpoint of $KG_WIKIDATA_ENDPOINT (default https://query.wikidata.org/sparql) for candidates.")
 @click.option("--wikidata-endpoint", help="Ask this Wikidata-compatible SPARQL endpoint for candidates of our organisations, places and jurisdictions.")
 @click.option("--wikidata-review", "wikidata_review", type=click.Path(dir_okay=False, path_type=Path), help="Wikidata review file to (re)write, keeping its decisions [default: <data>/review/wikidata-candidates.csv].")
 @click.option("--wikidata-links", "wikidata_links", type=click.Path(dir_okay=False, path_type=Path), help="Write the accepted Wikidata links as Turtle (e.g. data/links/wikidata.ttl); needs no endpoint.")
-def link_command(store_path: Path | None, review_path: Path | None, links_path: Path | None, incidents: bool, use_wikidata: bool, wikidata_endpoint: str | None, wikidata_review: Path | None, wikidata_links: Path | None) -> None:
+def link_command(store_path: Path | None, review_path: Path | None, links_path: Path | None, incidents: bool, model_path: Path | None, train: bool, duplicates_path: Path | None, use_wikidata: bool, wikidata_endpoint: str | None, wikidata_review: Path | None, wikidata_links: Path | None) -> None:
     """Recompute incident candidates across AIAAIC, AIID and OECD and write the review file (and the links);
     with a Wikidata endpoint, also the Wikidata candidates of organisations, places and jurisdictions."""
     from kg.link import link_incidents
@@ -352,10 +355,19 @@ def link_command(store_path: Path | None, review_path: Path | None, links_path: 
         store = EmbeddedStore.open(_store_path(store_path))
         if incidents:
             review_path = review_path or data / "review" / "incident-candidates.csv"
-            result = link_incidents(store, review_path, links_path)
+            samples = data / "links" / "samples"
+            result = link_incidents(
+                store, review_path, links_path, model_path=model_path or data / "links" / "incident-model.json",
+                duplicates=duplicates_path or data / "review" / "aiaaic-duplicates.csv",
+                train_on=[samples / "labelled-pairs.csv", samples / "held-out.csv"] if train else None)
+            if result.training is not None:
+                t = result.training
+                click.echo(f"model refitted on {t.positives} twins, {t.negatives} labelled non-twins and "
+                           f"{t.unlabelled_negatives} unlabelled pairs; threshold {t.threshold} (cross-validated "
+                           f"precision {t.precision:.2f}, recall {t.recall:.2f})", err=True)
             click.echo(f"{len(result.candidates)} candidates, {result.exact} proposed as skos:exactMatch; "
-                       f"{result.review_rows} rows for review in {review_path}"
-                       + (f"; links in {links_path}" if links_path else ""), err=True)
+                       f"{result.review_rows} rows for review in {review_path}; {result.duplicate_rows} AIAAIC "
+                       "near-duplicates to review" + (f"; links in {links_path}" if links_path else ""), err=True)
         if endpoint or wikidata_links:
             wikidata_review = wikidata_review or data / "review" / "wikidata-candidates.csv"
             found = link_wikidata(store, endpoint, wikidata_review, wikidata_links)

@@ -16,25 +16,43 @@ from rdflib.namespace import RDF, SKOS, VOID
 from kg import queries
 from kg.errors import DataSyntaxError
 from kg.link.candidates import Candidate, find_candidates
+from kg.link.duplicates import aiaaic_duplicates
 from kg.link.evaluation import read_held_out, read_labels, score, score_held_out
 from kg.link.links import DATASETS, METHOD, REVIEWED, link_node
-from kg.link.records import database_of, read_records
+from kg.link.model import LinkModel, Logistic
+from kg.link.records import IncidentRecord, database_of, read_records
 from kg.link.review import read_decisions
+from kg.link.sampling import draw_sample
 from kg.link.scoring import countries
+from kg.link.training import labelled_pairs
 from kg.namespaces import ID, KG
 from kg.store import EmbeddedStore, Solutions
 
-LABELS = Path(__file__).resolve().parent / "data" / "links" / "labelled-pairs.csv"
-HELD_OUT = Path(__file__).resolve().parent / "data" / "links" / "held-out.csv"
+DATA = Path(__file__).resolve().parents[1] / "data"
+SAMPLES = DATA / "links" / "samples"
+LABELS = SAMPLES / "labelled-pairs.csv"
+HELD_OUT = SAMPLES / "held-out.csv"
+BLIND_A = SAMPLES / "blind-2026-12-02-a.csv"
+MODEL = DATA / "links" / "incident-model.json"
+REVIEW = DATA / "review" / "incident-candidates.csv"
 KG_SCRIPT = Path(sys.executable).with_name("kg")
 
 
 @pytest.fixture(scope="module")
-def candidates(embedded_store: EmbeddedStore) -> list[Candidate]:
-    """Every pair the linker scored, however low (the review file shows only those above REVIEW_SCORE).
+def records(embedded_store: EmbeddedStore) -> dict[URIRef, IncidentRecord]:
+    """From the embedded store, which ``kg link`` reads (Virtuoso answers link-incidents.rq with other deployers)."""
+    return read_records(embedded_store)
 
-    From the embedded store, which ``kg link`` reads (Virtuoso answers link-incidents.rq with other deployers)."""
-    return find_candidates(read_records(embedded_store), minimum=0.0)
+
+@pytest.fixture(scope="module")
+def model() -> LinkModel:
+    return LinkModel.read(MODEL)
+
+
+@pytest.fixture(scope="module")
+def candidates(records, model) -> list[Candidate]:
+    """Every pair the linker scored, however low (the review file shows only those above REVIEW_SCORE)."""
+    return find_candidates(records, model, minimum=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +60,11 @@ def by_pair(candidates: list[Candidate]) -> dict[tuple[str, str], Candidate]:
     return {(c.left.key, c.right.key): c for c in candidates}
 
 
-def test_exact_matches_are_precise_on_the_labelled_sample(candidates):
+def test_exact_matches_are_precise_and_find_most_twins_on_the_labelled_pairs(candidates):
     scores = score(candidates, read_labels(LABELS))
     assert len(scores.true_positives) >= 40
     assert scores.precision >= 0.95, f"wrong exactMatch links: {scores.false_positives}"
-    assert scores.recall >= 0.5, f"missed: {scores.false_negatives}"
+    assert scores.recall >= 0.6, f"missed: {scores.false_negatives}"
 
 
 def test_sources_that_disagree_on_the_developer_still_describe_one_event(by_pair):
@@ -54,7 +72,8 @@ def test_sources_that_disagree_on_the_developer_still_describe_one_event(by_pair
     assert twins.predicate == SKOS.exactMatch
     assert twins.evidence.developer_conflict  # Facewatch in AIAAIC, Hikvision in AIID
     system_page = by_pair[("AIAAIC0370", "AIID-391")]  # AIAAIC's undated page about the system
-    assert system_page.score > twins.score and system_page.predicate is None
+    assert system_page.evidence.text >= twins.evidence.text - 0.05  # as alike in words ...
+    assert system_page.score < twins.score and system_page.predicate is None  # ... but not dated: not the event
 
 
 # Met Police, South Wales Police and Thames Valley Police: system pages, trials and misidentifications.
@@ -73,32 +92,78 @@ def test_different_police_face_recognition_deployments_are_not_merged(by_pair):
     assert [pair for pair in scored if by_pair[pair].predicate is not None] == []
 
 
-def test_each_record_has_at_most_one_exact_match_in_each_other_database(candidates):
+def test_each_record_has_at_most_one_twin_in_each_database_before_it(candidates, model):
     exact = [c for c in candidates if c.predicate is not None]
-    sides = Counter((c.left.key, c.right.database) for c in exact)
-    sides.update((c.right.key, c.left.database) for c in exact)
-    assert exact and max(sides.values()) == 1
-
-
-def test_links_are_never_proposed_across_years_or_for_undated_pages(candidates):
-    without_deployer = 0
+    assert exact and all(c.probability >= model.threshold for c in exact)
+    right_sides = Counter((c.right.key, c.left.database) for c in exact)
+    assert max(right_sides.values()) == 1
+    best = {}
     for c in candidates:
-        if c.predicate is not None:
-            assert c.evidence.year_gap is not None and c.evidence.year_gap <= 1, (c.left.key, c.right.key)
-            if not c.evidence.deployers:  # then only in the same year, with texts and titles in strong agreement
-                without_deployer += 1
-                assert c.evidence.year_gap == 0 and c.evidence.text >= 0.7 and c.evidence.title >= 0.7
-    assert without_deployer >= 10
+        side = (c.right.key, c.left.database)
+        best[side] = max(best.get(side, 0.0), c.probability)
+    assert all(c.probability == best[(c.right.key, c.left.database)] for c in exact)
 
 
-def test_the_held_out_sample_is_precise_and_apart_from_the_candidate_sample(candidates):
-    sample = read_held_out(HELD_OUT)
-    assert len(sample) >= 40 and sum(len(record.twins) for record in sample) >= 10
+def test_several_records_of_one_database_may_be_twins_of_one_record(candidates, model):
+    """Many-to-one: AIID records one event several times, so an AIAAIC record may have several AIID twins."""
+    best: dict[tuple[str, str], float] = {}
+    for c in candidates:
+        side = (c.right.key, c.left.database)
+        best[side] = max(best.get(side, 0.0), c.probability)
+    kept = [c for c in candidates if c.right.database == "AIID" and c.probability >= model.threshold
+            and c.probability == best[(c.right.key, c.left.database)]]
+    assert kept
+    assert all(c.predicate is not None for c in kept), "a record was kept to one twin in a database that has several"
+
+
+def test_the_held_out_samples_are_precise_and_apart_from_the_labelled_pairs(candidates):
     labelled = {key for pair in read_labels(LABELS) for key in (pair.left, pair.right)}
-    assert not {record.key for record in sample} & labelled  # records drawn at random, not from the candidates
-    scores = score_held_out(candidates, sample)
-    assert scores.precision >= 0.95, f"wrong exactMatch links: {scores.false_positives}"
-    assert scores.true_positives  # the rule for pairs without a shared deployer finds some
+    for path in (HELD_OUT, BLIND_A):
+        sample = read_held_out(path)
+        assert len(sample) >= 40 and sum(len(record.twins) for record in sample) >= 10
+        assert not {record.key for record in sample} & labelled  # records drawn at random, not from the candidates
+        scores = score_held_out(candidates, sample)
+        assert scores.precision >= 0.95, f"{path.name}: wrong exactMatch links: {scores.false_positives}"
+        assert scores.true_positives
+
+
+def test_the_blind_sample_is_the_documented_draw(records):
+    """Sample A is what docs/linking.md says: seed 20261202, 45 AIAAIC and 45 AIID records, none labelled before."""
+    labels, _ = labelled_pairs([LABELS, HELD_OUT], REVIEW)
+    drawn = draw_sample(records.values(), 20261202, 45, {key for pair in labels for key in pair})
+    sampled = [record.key for record in read_held_out(BLIND_A)]
+    assert sorted(drawn) == sorted(set(sampled)) and len(drawn) == 90
+    with BLIND_A.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(row["note"] and row["judged_by"] for row in rows)
+
+
+def test_aiaaic_near_duplicates_are_proposed_for_review(records, model):
+    proposed = {(row["left"], row["right"]) for row in aiaaic_duplicates(records, model)}
+    assert {("AIAAIC0087", "AIAAIC1650"), ("AIAAIC0974", "AIAAIC2015")} <= proposed
+
+
+def test_logistic_regression_recovers_the_weights_data_were_drawn_from():
+    import math
+    import random
+    rng = random.Random(7)
+    true = (-1.0, 2.5, -1.5)
+    rows, labels = [], []
+    for _ in range(3000):
+        x = [rng.random(), rng.random()]
+        p = 1 / (1 + math.exp(-(true[0] + true[1] * x[0] + true[2] * x[1])))
+        rows.append(x)
+        labels.append(int(rng.random() < p))
+    fitted = Logistic.fit(("a", "b"), rows, labels, [1.0] * len(rows), penalty=0.0)
+    assert all(abs(w - t) < 0.4 for w, t in zip(fitted.weights, true, strict=True)), fitted.weights
+
+
+def test_a_model_with_other_features_is_refused(tmp_path):
+    bad = tmp_path / "model.json"
+    bad.write_text(MODEL.read_text(encoding="utf-8").replace('"text"', '"texts"'), encoding="utf-8")
+    with pytest.raises(DataSyntaxError) as raised:
+        LinkModel.read(bad)
+    assert "features" in raised.value.reason and raised.value.path == bad
 
 
 def test_a_subdivision_agrees_with_its_country():
@@ -159,7 +224,8 @@ def test_kg_link_writes_the_review_file_and_keeps_decisions(store_path, tmp_path
     review.write_text("left,right,decision,note\nAIAAIC0540,AIID-139,close,two different audits\n"
                       "AIAAIC0262,AIID-309,related,system page and one deployment\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    command = [str(KG_SCRIPT), "link", "--store", str(store_path), "--out", str(review), "--links", str(links)]
+    command = [str(KG_SCRIPT), "link", "--store", str(store_path), "--out", str(review), "--links", str(links),
+               "--duplicates", str(tmp_path / "duplicates.csv")]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     with review.open(encoding="utf-8", newline="") as handle:
@@ -168,6 +234,8 @@ def test_kg_link_writes_the_review_file_and_keeps_decisions(store_path, tmp_path
     assert rows[("AIAAIC0262", "AIID-309")]["decision"] == "related"
     assert ("AIAAIC1513", "AIID-391") not in rows  # proposed with confidence: not for review
     assert rows[("AIAAIC0370", "AIID-391")]["decision"] == ""  # ambiguous: for review
+    assert rows[("AIAAIC0370", "AIID-391")]["proposed"] == "relatedMatch?"  # same deployer, not the event
+    assert (tmp_path / "duplicates.csv").read_text(encoding="utf-8").count("\n") > 10
     graph = Graph().parse(links)
     first, second = ID["incident/AIAAIC0540"], ID["incident/AIID-139"]
     assert (first, SKOS.closeMatch, second) in graph and (first, SKOS.exactMatch, second) not in graph

@@ -1,7 +1,9 @@
 """Link incident records across databases (AIAAIC, AIID, OECD AIM): candidates, conservative decisions, review file.
 
-``link_incidents`` reads the incidents from a store, scores cross-database pairs, proposes skos:exactMatch only
-when sure, and returns the candidates; :mod:`kg.link.review` writes the ones a person should decide, and
+``link_incidents`` reads the incidents from a store, blocks and scores cross-database pairs with the link model
+(:mod:`kg.link.model`, fitted on labelled pairs by :mod:`kg.link.training`), proposes skos:exactMatch at the model's
+threshold, and returns the candidates; :mod:`kg.link.review` writes the ones a person should decide,
+:mod:`kg.link.duplicates` AIAAIC's internal near-duplicates, and
 :mod:`kg.link.links` turns automatic and reviewed links into triples with VoID link sets. Organisations, places
 and jurisdictions are reconciled with Wikidata by :mod:`kg.link.wikidata_links` (candidates from an endpoint,
 a review file, reviewed ``schema:sameAs`` links).
@@ -15,9 +17,12 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.link.candidates import Candidate, find_candidates
+from kg.link.duplicates import write_duplicates
 from kg.link.links import links_graph
+from kg.link.model import LinkModel
 from kg.link.records import read_records
 from kg.link.review import read_decisions, write_review
+from kg.link.training import TrainingReport, train
 from kg.store import TripleStore
 
 __all__ = ["Candidate", "LinkResult", "link_incidents"]
@@ -30,19 +35,32 @@ class LinkResult:
     candidates: list[Candidate]
     review_rows: int
     links: Graph
+    duplicate_rows: int | None = None
+    training: TrainingReport | None = None
 
     @property
     def exact(self) -> int:
         return sum(1 for c in self.candidates if c.predicate is not None)
 
 
-def link_incidents(store: TripleStore, review: Path, links_out: Path | None = None) -> LinkResult:
-    """Recompute the candidates from ``store``, rewrite ``review`` (keeping its decisions), and write the links."""
-    candidates = find_candidates(read_records(store))
+def link_incidents(store: TripleStore, review: Path, links_out: Path | None = None, *, model_path: Path,
+                   duplicates: Path | None = None, train_on: list[Path] | None = None) -> LinkResult:
+    """Recompute the candidates from ``store`` with the model in ``model_path`` (refitted first on ``train_on``
+    and the review file's decisions, when given), rewrite ``review`` (keeping its decisions), write the links
+    and, when asked, the AIAAIC duplicates review file."""
+    records = read_records(store)
+    report = None
+    if train_on is not None:
+        model, report = train(records, train_on, review)
+        model_path.parent.mkdir(parents=True, exist_ok=True)
+        model_path.write_text(model.to_json(), encoding="utf-8")
+    model = LinkModel.read(model_path)
+    candidates = find_candidates(records, model)
     decided = read_decisions(review)
     rows = write_review(review, candidates, decided)
     graph = links_graph(candidates, decided)
     if links_out is not None:
         links_out.parent.mkdir(parents=True, exist_ok=True)
         graph.serialize(destination=links_out, format="turtle")
-    return LinkResult(candidates, rows, graph)
+    duplicate_rows = write_duplicates(duplicates, records, model) if duplicates is not None else None
+    return LinkResult(candidates, rows, graph, duplicate_rows, report)

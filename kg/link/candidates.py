@@ -1,4 +1,4 @@
-"""Find candidate pairs of incidents from different databases and decide, conservatively, what each pair is."""
+"""Find candidate pairs of incidents from different databases (blocking), score them with the link model, decide."""
 
 from __future__ import annotations
 
@@ -9,17 +9,15 @@ from itertools import combinations
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
+from kg.link.model import LinkModel, pair_features
 from kg.link.records import IncidentRecord
 from kg.link.scoring import Evidence, Scorer
 
-# A pair is only scored when its titles share a word at least this rare (about 1 record in 20) or a deployer.
-RARE_WORD = 3.0
-# Thresholds, chosen on the labelled sample in tests/data/links/ (see the README's "Links" section).
-EXACT_SCORE = {0: 0.64, 1: 0.72}  # by the gap in years: a year apart needs stronger agreement
-EXACT_TEXT = 0.4
-STRONG_TEXT = STRONG_TITLE = 0.7  # without a shared deployer: same year, and the texts and titles agree this strongly
-MARGIN = 0.05
-REVIEW_SCORE = 0.45
+RARE_TITLE_WORD = 3.0  # a title word in at most about 1 record in 20 makes a block
+RARE_TEXT_WORD = 4.5  # a description word in at most about 1 record in 90 does
+LARGEST_BLOCK = 400  # a key shared by more records says too little to pair them all
+YEAR_WINDOW = 10  # twins can be years apart (AIID dates a programme's start: 2014 for a 2023 study)
+REVIEW_SCORE = 0.1
 PAIRS = {("AIAAIC", "AIID"), ("AIAAIC", "OECD"), ("AIID", "OECD")}
 
 
@@ -30,52 +28,12 @@ class Candidate:
     left: IncidentRecord
     right: IncidentRecord
     evidence: Evidence
+    probability: float
     predicate: URIRef | None
 
     @property
     def score(self) -> float:
-        return self.evidence.score
-
-
-def decide(evidence: Evidence, unrivalled: bool) -> URIRef | None:
-    """skos:exactMatch only when sure, otherwise None (a person reviews the pair).
-
-    Sure means: each record is the other's clear best match (``unrivalled``), both give a year and the years
-    are at most one apart (AIAAIC pages about a system or a practice have none), no jurisdiction disagrees, and
-    either a deployer is shared and the texts agree strongly (more strongly when the years differ), or, with no
-    shared deployer (most AIAAIC rows name none), the year is the same and both the texts and the titles agree
-    very strongly. A disagreeing developer does not count against a pair: sources disagree on developers
-    (AIID 391 names Hikvision where AIAAIC1513 names Facewatch).
-    """
-    threshold = EXACT_SCORE.get(evidence.year_gap) if evidence.year_gap is not None else None
-    if not unrivalled or threshold is None or evidence.place_conflict:
-        return None
-    if evidence.deployers and evidence.score >= threshold and evidence.text >= EXACT_TEXT:
-        return SKOS.exactMatch
-    if evidence.year_gap == 0 and evidence.text >= STRONG_TEXT and evidence.title >= STRONG_TITLE:
-        return SKOS.exactMatch
-    return None
-
-
-def unrivalled_pairs(scored: list[tuple[IncidentRecord, IncidentRecord, Evidence]]) -> set[tuple[str, str]]:
-    """Pairs that are each side's best match, ahead of its next best (in the other's database) by MARGIN.
-
-    Only pairs that could be exact (both records dated) compete: an undated AIAAIC page about a system does
-    not make its dated incident pages ambiguous.
-    """
-    ranked: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
-    for left, right, evidence in scored:
-        if evidence.year_gap is None:
-            continue
-        ranked[(left.key, right.database)].append((evidence.score, right.key))
-        ranked[(right.key, left.database)].append((evidence.score, left.key))
-    best: dict[tuple[str, str], str] = {}
-    for side, scores in ranked.items():
-        scores.sort(reverse=True)
-        if len(scores) == 1 or scores[0][0] - scores[1][0] >= MARGIN:
-            best[side] = scores[0][1]
-    return {(left.key, right.key) for left, right, _ in scored
-            if best.get((left.key, right.database)) == right.key and best.get((right.key, left.database)) == left.key}
+        return round(self.probability, 3)
 
 
 def ordered(a: IncidentRecord, b: IncidentRecord) -> tuple[IncidentRecord, IncidentRecord]:
@@ -83,37 +41,94 @@ def ordered(a: IncidentRecord, b: IncidentRecord) -> tuple[IncidentRecord, Incid
     return (a, b) if (a.database, b.database) in PAIRS else (b, a)
 
 
-def blocks(records: list[IncidentRecord], scorer: Scorer) -> set[tuple[str, str]]:
-    """Pairs of keys from different databases sharing a rare title word or a deployer."""
+def block_keys(record: IncidentRecord, scorer: Scorer) -> set[str]:
+    """What a record can be paired on: its organisations (reconciled nodes, any role), rare title and text words."""
+    keys = {"o:" + organisation for organisation in record.organisations}
+    keys.update("w:" + w for w in scorer.title_words[record.key] if scorer.idf.get(w, 0.0) >= RARE_TITLE_WORD)
+    keys.update("w:" + w for w in scorer.all_words[record.key] if scorer.idf.get(w, 0.0) >= RARE_TEXT_WORD)
+    return keys
+
+
+def blocks(records: list[IncidentRecord], scorer: Scorer, same_database: bool = False) -> set[tuple[str, str]]:
+    """Pairs of keys sharing a block key and at most YEAR_WINDOW years apart (or undated), from different
+    databases (or, with ``same_database``, from the same one)."""
     index: dict[str, list[IncidentRecord]] = defaultdict(list)
     for record in records:
-        for word in scorer.title_words[record.key]:
-            if scorer.idf.get(word, 0.0) >= RARE_WORD:
-                index["w:" + word].append(record)
-        for deployer in record.deployers:
-            index["d:" + deployer].append(record)
+        for key in block_keys(record, scorer):
+            index[key].append(record)
     pairs: set[tuple[str, str]] = set()
     for group in index.values():
-        if len(group) > 400:
+        if len(group) > LARGEST_BLOCK:
             continue
         for a, b in combinations(group, 2):
-            if a.database != b.database:
-                left, right = ordered(a, b)
-                pairs.add((left.key, right.key))
+            if (a.database == b.database) != same_database:
+                continue
+            if a.year is not None and b.year is not None and abs(a.year - b.year) > YEAR_WINDOW:
+                continue
+            left, right = ordered(a, b) if not same_database else sorted((a, b), key=lambda r: r.key)
+            pairs.add((left.key, right.key))
     return pairs
 
 
-def find_candidates(records: dict[URIRef, IncidentRecord], minimum: float = REVIEW_SCORE) -> list[Candidate]:
-    """Every cross-database pair scoring at least ``minimum``, best first, each with the link proposed."""
+def rank_features(scored: list[tuple[IncidentRecord, IncidentRecord, float]]) -> list[list[float]]:
+    """For each pair: is it the best of the left record's pairs into the right's database, and of the right's,
+    and by how much (the margin over the runner-up, capped at 1) — from first-stage scores."""
+    ranked: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for left, right, value in scored:
+        ranked[(left.key, right.database)].append(value)
+        ranked[(right.key, left.database)].append(value)
+    for values in ranked.values():
+        values.sort(reverse=True)
+    features = []
+    for left, right, value in scored:
+        row = []
+        for side in ((left.key, right.database), (right.key, left.database)):
+            values = ranked[side]
+            best = value >= values[0]
+            runner_up = values[1] if best and len(values) > 1 else (values[0] if not best else value - 4.0)
+            row.append((float(best), max(min((value - runner_up) / 4.0, 1.0), -1.0)))
+        features.append([row[0][0], row[1][0], row[0][1], row[1][1]])
+    return features
+
+
+def score_pairs(records: dict[URIRef, IncidentRecord], model: LinkModel
+                ) -> list[tuple[IncidentRecord, IncidentRecord, Evidence, list[float], float]]:
+    """Every blocked cross-database pair with its evidence, second-stage features and probability."""
     values = list(records.values())
     scorer = Scorer(values)
     by_key = {record.key: record for record in values}
-    scored = []
-    for left_key, right_key in blocks(values, scorer):
+    pairs = []
+    for left_key, right_key in sorted(blocks(values, scorer)):
         left, right = by_key[left_key], by_key[right_key]
-        scored.append((left, right, scorer.evidence(left, right)))
-    unrivalled = unrivalled_pairs(scored)
-    found = [Candidate(left, right, evidence, decide(evidence, (left.key, right.key) in unrivalled))
-             for left, right, evidence in scored if evidence.score >= minimum]
-    found.sort(key=lambda c: (-c.score, c.left.key, c.right.key))
+        evidence = scorer.evidence(left, right)
+        pairs.append((left, right, evidence, pair_features(evidence)))
+    first = [(left, right, model.pair.linear(features)) for left, right, _, features in pairs]
+    scored = []
+    for (left, right, evidence, features), ranks in zip(pairs, rank_features(first), strict=True):
+        row = features + ranks
+        scored.append((left, right, evidence, row, model.ranked.probability(row)))
+    return scored
+
+
+def find_candidates(records: dict[URIRef, IncidentRecord], model: LinkModel,
+                    minimum: float = REVIEW_SCORE) -> list[Candidate]:
+    """Every cross-database pair with probability at least ``minimum``, best first, each with the link proposed.
+
+    skos:exactMatch when the model's probability reaches its threshold and the pair is the best of the right-hand
+    record's (each AIID or OECD record has at most one twin in each database before it; an AIAAIC record may have
+    several AIID twins, since AIID records one event several times).
+    """
+    scored = score_pairs(records, model)
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    for left, right, _, _, probability in scored:
+        side = (right.key, left.database)
+        if probability > best.get(side, (-1.0, ""))[0]:
+            best[side] = (probability, left.key)
+    found = []
+    for left, right, evidence, _, probability in scored:
+        if probability < minimum:
+            continue
+        exact = probability >= model.threshold and best[(right.key, left.database)][1] == left.key
+        found.append(Candidate(left, right, evidence, probability, SKOS.exactMatch if exact else None))
+    found.sort(key=lambda c: (-c.probability, c.left.key, c.right.key))
     return found

@@ -16,7 +16,7 @@ WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 
 @dataclass
 class IncidentRecord:
-    """What linking compares about one incident: texts, the earliest year, deployers, developers, places."""
+    """What linking compares about one incident: texts, the earliest year, organisations, places, systems."""
 
     iri: URIRef
     key: str
@@ -27,6 +27,13 @@ class IncidentRecord:
     deployers: set[str] = field(default_factory=set)
     developers: set[str] = field(default_factory=set)
     places: set[str] = field(default_factory=set)
+    parties: set[str] = field(default_factory=set)
+    systems: set[str] = field(default_factory=set)
+
+    @property
+    def organisations(self) -> set[str]:
+        """Every organisation the record names as deployer or developer (sources swap the two roles)."""
+        return self.deployers | self.developers
 
     @property
     def title(self) -> str:
@@ -78,6 +85,7 @@ def read_records(store: TripleStore) -> dict[URIRef, IncidentRecord]:
             if name in row and (year := _year(str(row[name]))) is not None:
                 record.years.add(year)
         for name, target in (("deployers", record.deployers), ("developers", record.developers),
-                             ("places", record.places)):
+                             ("places", record.places), ("parties", record.parties)):
             target.update(str(row.get(name, "")).split())
+        record.systems.update(name for name in str(row.get("systems", "")).split(" | ") if name)
     return records

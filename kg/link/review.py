@@ -45,6 +45,14 @@ def read_decisions(path: Path) -> dict[tuple[str, str], Decision]:
     return decisions
 
 
+def proposal(c: Candidate) -> str:
+    """What the linker suggests: exactMatch (made automatically), relatedMatch for a pair below the threshold
+    that shares a deployer (perhaps the same deployment and another event: a person decides), or nothing."""
+    if c.predicate is not None:
+        return "exactMatch"
+    return "relatedMatch?" if c.evidence.deployers else ""
+
+
 def review_rows(candidates: list[Candidate], decided: dict[tuple[str, str], Decision]) -> list[dict[str, str]]:
     """One row per candidate a person should look at (not proposed as exactMatch, or already decided), best first."""
     rows = []
@@ -55,7 +63,7 @@ def review_rows(candidates: list[Candidate], decided: dict[tuple[str, str], Deci
         decision = decided.get(key)
         rows.append({
             "left": c.left.key, "right": c.right.key, "score": f"{c.score:.3f}",
-            "proposed": "exactMatch" if c.predicate is not None else "",
+            "proposed": proposal(c),
             "decision": decision.decision if decision else "", "note": decision.note if decision else "",
             "left_year": str(c.left.year or ""), "right_year": str(c.right.year or ""),
             "left_title": c.left.title, "right_title": c.right.title, "evidence": c.evidence.describe(),
