@@ -308,6 +308,29 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
     uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers)
 
 
+@main.command("export")
+@click.option("--framework", required=True, type=click.Choice(["oecd-crf", "eu-ai-act-73"]), help="The reporting framework whose record to write.")
+@click.option("--incident", "incident", help="The IRI of one incident (default: every incident).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here (default: standard output).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--store-url", help=STORE_URL_HELP)
+def export_command(framework: str, incident: str | None, out_file: Path | None, store_path: Path | None, store_url: str | None) -> None:
+    """Write incidents as records of a reporting framework (JSON; unmapped fields empty and marked)."""
+    from kg.frameworks.export import export, to_json
+    from kg.frameworks.values import store_runner
+
+    try:
+        store = _open_store(store_path, store_url)
+        text = to_json(export(store_runner(store), framework, URIRef(incident.strip("<>")) if incident else None, store.version()))
+    except KgError as error:
+        _fail(error)
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+        click.echo(f"{framework} export written to {out_file}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
 @main.command("link")
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to read the incidents, organisations and places from.")
 @click.option("--out", "review_path", type=click.Path(dir_okay=False, path_type=Path), help="Review file to (re)write, keeping the decisions in it [default: <data>/review/incident-candidates.csv].")

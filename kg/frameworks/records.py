@@ -30,13 +30,8 @@ def _severity(values: list[Value]) -> tuple[list[dict[str, object]], list[dict[s
 
 
 def field_entry(field: Field, found: dict[str, list[Value]]) -> dict[str, object]:
-    """One field of a record: its values (with their sources and graphs), status, rationale and citation."""
-    entry: dict[str, object] = {
-        "id": field.id,
-        "section": field.section,
-        "mandatory": field.mandatory,
-        "status": field.status,
-    }
+    """One field of a record: its id and status, and its values with their sources and graphs (none when unmapped)."""
+    entry: dict[str, object] = {"id": field.id, "status": field.status}
     values: list[dict[str, object]] = []
     if field.queries == ("severity",):
         values, given = _severity(found.get("severity", []))
@@ -45,14 +40,19 @@ def field_entry(field: Field, found: dict[str, list[Value]]) -> dict[str, object
         for name in field.queries:
             values += [{**v.as_json(), "kind": name} if len(field.queries) > 1 else v.as_json()
                        for v in found.get(name, [])]
-    entry["values"] = values
     entry["filled"] = bool(values)
-    if field.path:
-        entry["path"] = field.path + (f" (in {field.scheme})" if field.scheme else "")
-    entry["rationale"] = field.rationale
-    entry["cite"] = list(field.texts)
-    entry["locator"] = field.locator
+    entry["values"] = values
     return entry
+
+
+def definition(field: Field) -> dict[str, object]:
+    """What a field is and how the graph fills it: section, mandatory, status, path, rationale, citation."""
+    found: dict[str, object] = {"id": field.id, "field": field.name, "section": field.section,
+                                "mandatory": field.mandatory, "status": field.status}
+    if field.path:
+        found["path"] = field.path + (f" (values in {field.scheme})" if field.scheme else "")
+    found.update(sources=list(field.sources), rationale=field.rationale, cite=list(field.texts), locator=field.locator)
+    return found
 
 
 def record(crosswalk: Crosswalk, incident: str, values: Values, sources: set[str] | None = None) -> dict[str, object]:
@@ -82,6 +82,7 @@ def document(crosswalk: Crosswalk, records: list[dict[str, object]], version: st
             "derived": "the value follows from the graph through a documented rule (see the rationale)",
             "unmapped": "no source records it: left empty, never invented",
         },
+        "fields": [definition(f) for f in crosswalk.fields],
         "texts": {key: vars(text) for key, text in crosswalk.texts.items()
                   if any(key in f.texts for f in crosswalk.fields)},
         "records": records,
