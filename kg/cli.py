@@ -96,7 +96,8 @@ def main() -> None:
 @click.option("--warnings", "show_warnings", is_flag=True, help="List every import warning, not only their number.")
 @click.option("--review-out", type=click.Path(dir_okay=False, path_type=Path), help="Write the organisations that may be one and the same (CSV) here.")
 @click.option("--store-url", help="Also load the built store into this remote SPARQL store (its graphs replaced), in bulk.")
-def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, show_warnings: bool, review_out: Path | None, store_url: str | None) -> None:
+@click.option("--coverage", is_flag=True, help="Also count, per reporting-framework field, the incidents of each source that can fill it (into the build folder).")
+def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, show_warnings: bool, review_out: Path | None, store_url: str | None, coverage: bool) -> None:
     """Load the ontology and data, import the sources, validate, and write a fresh store (the old one stays if this fails)."""
     import tempfile
 
@@ -105,7 +106,7 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
     staging = tempfile.TemporaryDirectory(prefix="kg-build-") if store_url and not store_path else None
     try:
         target = Path(staging.name) if staging else _store_path(store_path)
-        result = build(data, target, progress=_progress, strict=strict)
+        result = build(data, target, progress=_progress, strict=strict, coverage=coverage)
         if store_url:
             from kg.remote_store import remote_from_settings
 
@@ -132,6 +133,12 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
         for report in result.sources:
             click.echo("".join(f"rejected: {problem}\n" for problem in report.rejected), nl=False)
             click.echo("".join(f"warning: {problem}\n" for problem in report.warnings if show_warnings), nl=False)
+    if result.coverage:
+        from kg.frameworks.coverage import COVERAGE_FILE, table
+
+        for framework in result.coverage["frameworks"]:
+            click.echo(f"\nIncidents that can fill each {framework} field, per source:\n{table(result.coverage, framework)}")
+        click.echo(f"coverage figures written to {result.location / COVERAGE_FILE}")
     if review_out:
         review_out.write_text(review_csv(list(result.review)), encoding="utf-8")
         click.echo(f"{len(result.review)} organisation pairs to review written to {review_out}")

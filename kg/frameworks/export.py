@@ -9,24 +9,39 @@ from typing import Any
 
 from rdflib import URIRef
 
+from kg import queries
 from kg.errors import NotFound
 from kg.frameworks.crosswalk import crosswalk
 from kg.frameworks.records import document, record
-from kg.frameworks.values import RunQuery, collect, incident_sources
+from kg.frameworks.values import SOURCES_QUERY, Row, RunQuery, Values, group, sources_from_rows
 
 
-def export(run: RunQuery, framework: str, incident: URIRef | None = None, version: str = "") -> dict[str, Any]:
-    """The export document of ``framework``: the record of ``incident``, or of every incident when None.
+def needed(framework: str) -> list[str]:
+    """The queries (kg/queries/frameworks/<name>.rq) an export of ``framework`` runs: the incidents' sources first."""
+    return [SOURCES_QUERY] + crosswalk(framework).queries()
+
+
+def assemble(framework: str, rows: dict[str, list[Row]], incident: URIRef | None = None,
+             version: str = "") -> dict[str, Any]:
+    """The export document from the rows of every query in :func:`needed` (however they were run).
 
     Raises NotFound for an unknown framework, or an incident the graph does not know.
     """
     walk = crosswalk(framework)
-    sources = incident_sources(run, incident)
+    sources = sources_from_rows(rows[SOURCES_QUERY])
     if incident is not None and str(incident) not in sources:
         raise NotFound(f"no incident <{incident}> in the graph")
-    values = collect(walk.queries(), run, incident)
-    records = [record(walk, iri, values, sources[iri]) for iri in sorted(sources)]
-    return document(walk, records, version)
+    values: Values = {}
+    for name in walk.queries():
+        group(name, rows[name], values)
+    return document(walk, [record(walk, iri, values, sources[iri]) for iri in sorted(sources)], version)
+
+
+def export(run: RunQuery, framework: str, incident: URIRef | None = None, version: str = "") -> dict[str, Any]:
+    """The export document of ``framework``: the record of ``incident``, or of every incident when None."""
+    bindings = {"incident": incident} if incident is not None else {}
+    rows = {name: run(queries.load(f"frameworks/{name}"), dict(bindings)) for name in needed(framework)}
+    return assemble(framework, rows, incident, version)
 
 
 @lru_cache(maxsize=None)

@@ -104,11 +104,19 @@ def store_runner(store: TripleStore) -> RunQuery:
     return run
 
 
+SOURCES_QUERY = "incident-sources"
+
+
 def incident_sources(run: RunQuery, incident: URIRef | None = None) -> dict[str, set[str]]:
     """Incident IRI -> the source databases that say anything about it."""
     bindings: dict[str, Node] = {"incident": incident} if incident is not None else {}
+    return sources_from_rows(run(queries.load(f"frameworks/{SOURCES_QUERY}"), bindings))
+
+
+def sources_from_rows(rows: Iterable[Row]) -> dict[str, set[str]]:
+    """Incident IRI -> source databases, from the rows of the incident-sources query."""
     found: dict[str, set[str]] = defaultdict(set)
-    for row in run(queries.load("frameworks/incident-sources"), bindings):
+    for row in rows:
         found[str(row["incident"])]  # every incident is listed, even one only our links describe
         if (source := source_of(str(row["graph"]))) is not None:
             found[str(row["incident"])].add(source)
