@@ -10,12 +10,12 @@ from typing import Any
 
 import jsonschema
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from kg.frameworks.coverage import coverage
 from kg.frameworks.crosswalk import FRAMEWORKS, SOURCES, crosswalk
-from kg.frameworks.export import export, needed, schema
+from kg.frameworks.export import export, schema
 from kg.frameworks.profile import report, view
 from kg.frameworks.values import Row, store_runner
 from kg.namespaces import ID, KG

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from kg.frameworks.crosswalk import FRAMEWORKS, SOURCES, crosswalk  # noqa: F401 (SOURCES: for pages)
+from kg.frameworks.crosswalk import FRAMEWORKS, SOURCES, crosswalk
 from kg.frameworks.records import field_entry
 from kg.frameworks.values import RunQuery, collect, incident_sources
 

@@ -39,11 +39,12 @@ def source_of(graph: str) -> str | None:
 
 @dataclass
 class Value:
-    """One value a query found for an incident, with every graph (and so source) that states it."""
+    """One value a query found for an incident, with every graph (and so source) that states it. The same term with
+    another detail (an involvement's status, an interval's end) is another value: sources that differ both stay."""
 
     term: Node
+    detail: Node | None
     labels: set[str]
-    details: set[Node]
     graphs: set[str]
 
     @property
@@ -56,8 +57,8 @@ class Value:
             found["datatype"] = str(self.term.datatype)
         if self.labels:
             found["label"] = sorted(self.labels)[0]
-        if self.details:
-            found["detail"] = sorted(str(d) for d in self.details)[0]
+        if self.detail is not None:
+            found["detail"] = str(self.detail)
         found["sources"] = self.sources
         found["graphs"] = sorted(self.graphs)
         return found
@@ -68,19 +69,18 @@ Values = dict[str, dict[str, list[Value]]]
 
 
 def group(name: str, rows: Iterable[Row], into: Values) -> None:
-    """Add the rows of query ``name`` to ``into``: one Value per (incident, value term)."""
-    found: dict[tuple[str, Node], Value] = {}
+    """Add the rows of query ``name`` to ``into``: one Value per (incident, value term, detail)."""
+    found: dict[tuple[str, Node, Node | None], Value] = {}
     for row in rows:
-        incident, term, graph = row.get("incident"), row.get("value"), row.get("graph")
+        incident, term, graph, detail = row.get("incident"), row.get("value"), row.get("graph"), row.get("detail")
         if incident is None or term is None or graph is None:
             continue
-        value = found.setdefault((str(incident), term), Value(term, set(), set(), set()))
+        value = found.setdefault((str(incident), term, detail), Value(term, detail, set(), set()))
         value.graphs.add(str(graph))
         if (label := row.get("label")) is not None:
             value.labels.add(str(label))
-        if (detail := row.get("detail")) is not None:
-            value.details.add(detail)
-    for (incident, _), value in sorted(found.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+    order = lambda item: (item[0][0], str(item[0][1]), str(item[0][2] or ""))
+    for (incident, _, _), value in sorted(found.items(), key=order):
         into.setdefault(incident, {}).setdefault(name, []).append(value)
 
 

@@ -13,7 +13,7 @@ from rdflib import URIRef
 from kg import queries
 from kg.errors import NotFound
 from kg.frameworks import coverage
-from kg.frameworks.crosswalk import FRAMEWORKS, crosswalk
+from kg.frameworks.crosswalk import FRAMEWORKS, SOURCES, crosswalk
 from kg.frameworks.export import assemble, needed
 from kg.frameworks.records import definition
 from kg.frameworks.values import Row
@@ -58,4 +58,4 @@ def frameworks_page(request: Request) -> Response:
     settings = request.app.state.settings
     figures = None if settings.store_url else coverage.read(settings.store / BUILDS / request.app.state.executor.version)
     walks = [(crosswalk(name), [definition(f) for f in crosswalk(name).fields]) for name in FRAMEWORKS]
-    return render(request, "frameworks.html", walks=walks, figures=figures, sources=coverage.SOURCES)
+    return render(request, "frameworks.html", walks=walks, figures=figures, sources=SOURCES)
