@@ -57,5 +57,9 @@ def frameworks_page(request: Request) -> Response:
     """The crosswalks and, when the build computed them (``kg build --coverage``), the coverage figures."""
     settings = request.app.state.settings
     figures = None if settings.store_url else coverage.read(settings.store / BUILDS / request.app.state.executor.version)
-    walks = [(crosswalk(name), [definition(f) for f in crosswalk(name).fields]) for name in FRAMEWORKS]
+    walks = []
+    for name in FRAMEWORKS:
+        walk = crosswalk(name)
+        cited = [walk.texts[key] for key in dict.fromkeys(key for f in walk.fields for key in f.texts)]
+        walks.append((walk, [definition(f) for f in walk.fields], cited))
     return render(request, "frameworks.html", walks=walks, figures=figures, sources=SOURCES)
