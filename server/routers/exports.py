@@ -38,7 +38,7 @@ async def _rows(request: Request, name: str, incident: URIRef) -> list[Row]:
     return [{var: term_from_json(value) for var, value in binding.items()} for binding in bindings]
 
 
-@router.get("/export/{framework}/incident/{key}")
+@router.get("/export/{framework}/incident/{key}", include_in_schema=False)
 async def export_incident(framework: str, key: str, request: Request) -> Response:
     """The incident ``key`` as a record of ``framework`` (oecd-crf or eu-ai-act-73): JSON, as ``kg export`` writes it."""
     if framework not in FRAMEWORKS:
