@@ -41,6 +41,7 @@ class BuildResult:
     sources: tuple[ImportReport, ...] = ()
     review: tuple[Candidate, ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)
+    coverage: dict | None = None  # framework coverage figures, when asked for (kg.frameworks.coverage)
 
 
 def _quiet(_: str) -> None:
@@ -98,7 +99,7 @@ def validate_quads(nquads: bytes, labels: dict[str, str]) -> ValidationReport:
 
 
 def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict: bool = False,
-          submissions: Path | None = None) -> BuildResult:
+          submissions: Path | None = None, coverage: bool = False) -> BuildResult:
     """Build a validated store at ``store_path`` from ``data_dir`` and its source datasets.
 
     On any error the old store stays: a file that does not parse (DataSyntaxError), data that does not
@@ -151,6 +152,15 @@ def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict:
     location = build_into(store_path, fill)
     store = EmbeddedStore.open(store_path)
     lap("store")
+    figures = None
+    if coverage:  # how many incidents of each source can fill each framework field, into the build's folder
+        from kg.frameworks import coverage as framework_coverage
+        from kg.frameworks.values import store_runner
+
+        progress("computing the reporting frameworks' coverage")
+        figures = framework_coverage.coverage(store_runner(store))
+        framework_coverage.write(figures, location)
+        lap("coverage")
     result = BuildResult(
         location,
         len(files),
@@ -160,6 +170,7 @@ def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict:
         sources,
         review,
         seconds,
+        figures,
     )
     progress(f"built {result.triples} triples ({result.quads} quads in {result.graphs} graphs) at {store_path}")
     return result

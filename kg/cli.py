@@ -98,7 +98,8 @@ def main() -> None:
 @click.option("--warnings", "show_warnings", is_flag=True, help="List every import warning, not only their number.")
 @click.option("--review-out", type=click.Path(dir_okay=False, path_type=Path), help="Write the organisations that may be one and the same (CSV) here.")
 @click.option("--store-url", help="Also load the built store into this remote SPARQL store (its graphs replaced), in bulk.")
-def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, show_warnings: bool, review_out: Path | None, store_url: str | None) -> None:
+@click.option("--coverage", is_flag=True, help="Also count, per reporting-framework field, the incidents of each source that can fill it (into the build folder).")
+def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, show_warnings: bool, review_out: Path | None, store_url: str | None, coverage: bool) -> None:
     """Load the ontology and data, import the sources, validate, and write a fresh store (the old one stays if this fails)."""
     import tempfile
 
@@ -107,7 +108,8 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
     staging = tempfile.TemporaryDirectory(prefix="kg-build-") if store_url and not store_path else None
     try:
         target = Path(staging.name) if staging else _store_path(store_path)
-        result = build(data, target, progress=_progress, strict=strict, submissions=_submissions_db(store_path))
+        result = build(data, target, progress=_progress, strict=strict, submissions=_submissions_db(store_path),
+                       coverage=coverage)
         if store_url:
             from kg.remote_store import remote_from_settings
 
@@ -135,6 +137,12 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
         for report in result.sources:
             click.echo("".join(f"rejected: {problem}\n" for problem in report.rejected), nl=False)
             click.echo("".join(f"warning: {problem}\n" for problem in report.warnings if show_warnings), nl=False)
+    if result.coverage:
+        from kg.frameworks.coverage import COVERAGE_FILE, table
+
+        for framework in result.coverage["frameworks"]:
+            click.echo(f"\nIncidents that can fill each {framework} field, per source:\n{table(result.coverage, framework)}")
+        click.echo(f"coverage figures written to {result.location / COVERAGE_FILE}")
     if review_out:
         review_out.write_text(review_csv(list(result.review)), encoding="utf-8")
         click.echo(f"{len(result.review)} organisation pairs to review written to {review_out}")
@@ -328,6 +336,29 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
         os.environ.pop("KG_STORE_URL", None)
     uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 **uvicorn_options())
+
+
+@main.command("export")
+@click.option("--framework", required=True, type=click.Choice(["oecd-crf", "eu-ai-act-73"]), help="The reporting framework whose record to write.")
+@click.option("--incident", "incident", help="The IRI of one incident (default: every incident).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here (default: standard output).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--store-url", help=STORE_URL_HELP)
+def export_command(framework: str, incident: str | None, out_file: Path | None, store_path: Path | None, store_url: str | None) -> None:
+    """Write incidents as records of a reporting framework (JSON; unmapped fields empty and marked)."""
+    from kg.frameworks.export import export, to_json
+    from kg.frameworks.values import store_runner
+
+    try:
+        store = _open_store(store_path, store_url)
+        text = to_json(export(store_runner(store), framework, URIRef(incident.strip("<>")) if incident else None, store.version()))
+    except KgError as error:
+        _fail(error)
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+        click.echo(f"{framework} export written to {out_file}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command("link")
