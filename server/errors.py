@@ -92,9 +92,14 @@ async def _library(request: Request, error: Exception) -> Response:
     return error_response(request, status, code, str(error))
 
 
+HTTP_CODES = {404: "not-found", 405: "method-not-allowed"}
+"""The codes of the router's own refusals (no such path, no such method), as the rest of the table names them."""
+
+
 async def _http(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
-    return error_response(request, error.status_code, "http", str(error.detail), dict(error.headers or {}))
+    code = HTTP_CODES.get(error.status_code, "http")
+    return error_response(request, error.status_code, code, str(error.detail), dict(error.headers or {}))
 
 
 async def _validation(request: Request, error: Exception) -> Response:

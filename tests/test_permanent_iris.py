@@ -3,7 +3,7 @@
 ``tests/data/previous-release-iris.txt.gz`` holds every IRI in our ``id/`` space (subject or object, any graph) of
 the build before the fidelity changes (``tests/data/previous-release-iris.README.md`` says how it was made; see
 :func:`write_fixture`). The store must describe each one, or give it ``dct:isReplacedBy`` an IRI it describes
-(``data/curated/replaced.ttl``); and the real server answers a sample of them with 303 (described) or 301 (replaced)
+(``data/links/replaced.ttl``); and the real server answers a sample of them with 303 (described) or 301 (replaced)
 to a document that answers 200, never 404.
 """
 

@@ -33,7 +33,7 @@ async def _suggestions(request: Request, executor: Executor, asked: str) -> tupl
 
 
 async def _moved(request: Request, executor: Executor, iri: URIRef) -> Response | None:
-    """301 Moved Permanently to the document of the IRI that replaces a retired ``iri`` (data/curated/replaced.ttl)."""
+    """301 Moved Permanently to the document of the IRI that replaces a retired ``iri`` (data/links/replaced.ttl)."""
     rows = await executor.select("replaced-by", protocol.client_of(request), resource=iri)
     replacement = rows[0].get("replacement") if rows else None
     target = describe.local_path(str(replacement)) if replacement is not None else None
