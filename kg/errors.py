@@ -42,3 +42,7 @@ class NotFound(KgError):
 
 class StoreError(KgError):
     """The triple store could not be opened, read or written."""
+
+
+class SearchTimeout(KgError):
+    """A full-text search ran past its deadline and was stopped."""
