@@ -19,7 +19,7 @@ from server.errors import install_error_handlers
 from server.executor import Executor
 from server.fast_sparql import FastSparql
 from server.pool import QueryPool
-from server.routers import dumps, health, pages, resources, sparql, vocabulary, void
+from server.routers import docs, dumps, health, pages, resources, sparql, vocabulary, void
 from server.served_store import StoreStatus, open_served_store, watch, worker_config
 
 
@@ -78,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(pages.router)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(resources.router)
     app.include_router(vocabulary.router)
     app.include_router(dumps.router)
