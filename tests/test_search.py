@@ -14,8 +14,8 @@ from rdflib import URIRef
 from kg.build import BuildResult
 from kg.errors import QueryError, SearchTimeout
 from kg.namespaces import ID
-from kg.search import MAX_EXPORT, SearchRequest, build_id, index_of, search
-from kg.store import EmbeddedStore
+from kg.search import MAX_EXPORT, SearchRequest, build_id, build_index, index_of, search
+from kg.store import EmbeddedStore, TripleStore
 
 pytestmark = pytest.mark.slow
 GB = str(ID["concept/jurisdiction/gb"])
@@ -135,3 +135,15 @@ def test_results_are_bounded_picklable_and_stopped_at_their_deadline(index: Path
 def test_the_index_file_is_read_only_for_searches(index: Path) -> None:
     with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as connection:
         assert connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("1",)
+
+
+def test_the_index_built_from_either_backend_finds_the_same(store: TripleStore, index: Path, tmp_path: Path) -> None:
+    """A replica serving a remote store builds its index from that store: the same documents, facets and hits."""
+    counts = build_index(store, tmp_path / "search.sqlite", "remote")
+    with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as connection:
+        built = dict(connection.execute("SELECT key, value FROM meta"))
+    assert {k: str(v) for k, v in counts.items() if k in ("documents", "incidents", "facet_values")} == {
+        k: built[k] for k in ("documents", "incidents", "facet_values")}
+    for request in (SearchRequest("Kings Cross"), SearchRequest(filters=(("country", GB),), limit=100)):
+        ours, theirs = search(index, request), search(tmp_path / "search.sqlite", request)
+        assert ([h.iri for h in ours.hits], ours.facets) == ([h.iri for h in theirs.hits], theirs.facets)
