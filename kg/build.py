@@ -20,6 +20,7 @@ from kg.loading import RdfFile, discover_data, discover_ontology, load_files
 from kg.namespaces import GRAPH
 from kg.sparql_shapes import unsupported, validate_nquads
 from kg.builds import build_into
+from kg.search import build_id, build_index, index_of
 from kg.store import EmbeddedStore, Triples
 from kg.submissions.accepted import add_accepted
 from kg.validation import ValidationReport, load_shapes, validate_dataset
@@ -148,6 +149,9 @@ def build(data_dir: Path, store_path: Path, progress: Progress = _quiet, strict:
             result = store.query(queries.load(name))
             assert isinstance(result, Triples)
             store.add_triples(result.triples, DERIVED_GRAPH)
+        progress("writing the search index")
+        assert store.location is not None
+        build_index(store, index_of(store.location), version=build_id(store.location))
 
     location = build_into(store_path, fill)
     store = EmbeddedStore.open(store_path)

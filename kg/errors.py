@@ -75,3 +75,7 @@ class NotFound(KgError):
 
 class StoreError(KgError):
     """The triple store could not be opened, read or written."""
+
+
+class SearchTimeout(KgError):
+    """A full-text search ran past its deadline and was stopped."""

@@ -1,4 +1,5 @@
-"""Write a versioned, reproducible release: canonical dumps, ontology and shapes, a DCAT catalogue, a changelog.
+"""Write a versioned, reproducible release: canonical dumps, ontology and shapes, a CSV of the incidents for
+spreadsheets, a DCAT catalogue, a changelog.
 
 The same data always gives byte-identical files: N-Triples and N-Quads are sorted (C collation) and
 de-duplicated, gzip headers carry no time stamp, and the catalogue lists sizes and SHA-256 sums. The
@@ -25,12 +26,14 @@ from kg.errors import StoreError
 from kg.licence import LICENCE, rights_statement
 from kg.namespaces import BASE, ID, bind_prefixes
 from kg.resources import ontology_dir, shapes_dir
+from kg.spreadsheet import write_incidents_csv
 from kg.store import TripleStore
 
 SPDX = "http://spdx.org/rdf/terms#"
 INCIDENT_PREFIX = f"<{ID}incident/"
 CATALOGUE = "catalog.ttl"
 CHANGELOG = "CHANGELOG.md"
+INCIDENTS_CSV = "incidents.csv"
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ def write_release(store: TripleStore, out_dir: Path, version: str) -> Release:
             with turtle.open("wb") as output:
                 store.dump(output, "text/turtle")
             _gzip(turtle, staging / "ai-incidents.ttl.gz")
+        write_incidents_csv(store, staging / INCIDENTS_CSV)
         ontology = _concatenate_turtle(ontology_dir(), staging / "ontology.ttl")
         shapes = _concatenate_turtle(shapes_dir(), staging / "shapes.ttl")
         files = [
@@ -183,6 +187,7 @@ def write_release(store: TripleStore, out_dir: Path, version: str) -> Release:
             _describe(staging / "ai-incidents.nq.gz", "application/n-quads", quads, compressed=True),
             _describe(staging / "ontology.ttl", "text/turtle", ontology),
             _describe(staging / "shapes.ttl", "text/turtle", shapes),
+            _describe(staging / INCIDENTS_CSV, "text/csv"),
         ]
         previous = _previous_release(out_dir, version)
         changes = Changes(None)

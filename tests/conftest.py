@@ -26,6 +26,16 @@ DATA = REPO / "data"
 SHARED = REPO.parent / "shared"
 
 
+SLOW_FIXTURES = {"built", "store_path", "embedded_store", "virtuoso", "backend", "store", "live_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs the session's build or a server, so ``pytest -m "not slow"`` is quick."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The repository's ``data/`` folder (read it; copy it before changing anything)."""

@@ -17,6 +17,7 @@ import pytest
 from backends import Backend
 from fastapi.testclient import TestClient
 from live_server import LiveServer
+from tools import require_tool
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
@@ -47,7 +48,7 @@ def release(client: TestClient) -> Release:
 
 def _rapper(data: bytes, syntax: str, output: str) -> list[bytes]:
     """Parse with Raptor (an independent parser) and return its serialisation's lines, sorted."""
-    done = subprocess.run(["rapper", "-q", "-i", syntax, "-o", output, "-", "http://example.org/base/"],
+    done = subprocess.run([require_tool("rapper"), "-q", "-i", syntax, "-o", output, "-", "http://example.org/base/"],
                           input=data, capture_output=True, check=True)
     return sorted(line for line in done.stdout.splitlines() if line.strip())
 
@@ -58,7 +59,7 @@ def test_the_server_writes_the_release_of_its_data_version_at_start(release: Rel
     (in the order the store lists them)."""
     assert release.version == backend.store.version() == embedded_store.version()
     assert release.folder == releases_dir(backend.store_path, backend.releases) / release.version
-    assert {f.name for f in release.files} == {*DUMPS, "ontology.ttl", "shapes.ttl"}
+    assert {f.name for f in release.files} == {*DUMPS, "ontology.ttl", "shapes.ttl", "incidents.csv"}
     assert embedded_store.location is not None
     embedded = ensure_release(embedded_store, embedded_store.location, releases_dir(backend.store_path))  # the embedded app's
     same_bytes = lambda r: [(f.name, f.sha256, f.triples) for f in r.files if not f.name.endswith("ttl.gz")]

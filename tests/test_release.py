@@ -98,3 +98,17 @@ def test_changelog_counts_added_triples_and_names_the_changed_incident(
     assert (release.changes.added, release.changes.removed) == (1, 0)
     assert release.changes.incidents == [KINGS_CROSS]
     assert KINGS_CROSS in (release.folder / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_the_incidents_csv_is_a_distribution_with_its_checksum_and_licence(
+    curated_stores: tuple[EmbeddedStore, EmbeddedStore], tmp_path: Path
+) -> None:
+    release = write_release(curated_stores[0], tmp_path, "2026-12-01")
+    (item,) = [f for f in release.files if f.name == "incidents.csv"]
+    path = release.folder / item.name
+    assert item.media_type == "text/csv" and item.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert KINGS_CROSS in path.read_text(encoding="utf-8")
+    catalogue = Graph().parse(release.folder / "catalog.ttl", format="turtle")
+    dist = URIRef(f"https://w3id.org/ai-incidents/release/2026-12-01/{item.name}")
+    assert (None, DCAT.distribution, dist) in catalogue
+    assert catalogue.value(dist, URIRef("http://purl.org/dc/terms/license")) is not None
