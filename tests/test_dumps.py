@@ -87,7 +87,7 @@ def test_listing_for_machines_is_dcat_that_matches_the_files(client: TestClient,
     datasets = list(catalogue.objects(catalog, DCAT.dataset))
     assert sorted(datasets) == sorted(catalogue.subjects(DCAT.distribution, None, unique=True))
     distributions = [d for dataset in datasets for d in catalogue.objects(dataset, DCAT.distribution)]
-    assert len(distributions) == 5
+    assert len(distributions) == 6  # five RDF files and incidents.csv
     for dataset in datasets:
         assert catalogue.value(dataset, DCTERMS.license) == LICENCE
         assert (dataset, RDF.type, VOID.Dataset) in catalogue
