@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -43,6 +44,10 @@ from server.cache import ResultCache
 from server.jobs import Job, NamedQuery, Serialized, SparqlQuery, pairs
 from server.pool import QueryPool
 from server.refusals import Busy
+
+log = logging.getLogger(__name__)
+SERVER = "server"
+"""The client the server's own jobs (the kept descriptions) run as: it holds at most its share of the workers."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Executor:
 
         async def compute() -> object:
             try:
-                reply = await self.pool.run(job, timeout, "server")
+                reply = await self.pool.run(job, timeout, SERVER, bounded=False)  # never refused for a full queue
                 if reply.error is not None:
                     raise reply.error
                 self._kept[key] = reply.value
@@ -92,7 +97,9 @@ class Executor:
             finally:
                 self._warming.pop(key, None)
 
-        self._warming[key] = asyncio.get_running_loop().create_task(compute())
+        task = asyncio.get_running_loop().create_task(compute())
+        task.add_done_callback(_log_failure)
+        self._warming[key] = task
 
     async def timed(self, job: Job, client: Hashable) -> tuple[object, bool, float]:
         """``job``'s value, whether it came from the cache, and the seconds it took in a worker."""
@@ -166,3 +173,9 @@ class Executor:
         value, cached, seconds = await self.timed(NamedQuery(name, pairs(bindings), media_type), client)
         assert isinstance(value, Serialized)
         return Answer(value.media_type, value.body, cached, seconds)
+
+
+def _log_failure(task: asyncio.Task[object]) -> None:
+    """Log why a kept description could not be computed (clients asking for it then run it as their own job)."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.warning("a description of the data served could not be computed at start-up: %s", error)

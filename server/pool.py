@@ -7,7 +7,9 @@ background, while the other workers go on answering.
 Fairness: jobs wait in one bounded queue; a free worker goes to the waiting job whose client holds the fewest
 workers (oldest first among equals), and no client may hold more than ``share`` workers at once (one less than
 the pool, at least one), so one client at its limits never holds every worker. The deadline covers the wait
-and the run together. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
+and the run together. The server's own jobs (the start-up descriptions, ``bounded=False``) wait for their turn
+however full the queue is: the bound is there to refuse clients, and a description refused once would never be
+kept. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
 worker was stopped under it fails without charge (``seconds`` 0); one whose worker died is charged.
 """
 
@@ -97,15 +99,16 @@ class QueryPool:
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
 
-    async def run(self, job: Job, timeout: float, client: Hashable = None) -> Reply:
+    async def run(self, job: Job, timeout: float, client: Hashable = None, bounded: bool = True) -> Reply:
         """Run ``job`` for ``client`` within ``timeout`` seconds in all, the wait for a free worker included.
 
         Raises Busy (the queue is full, or no worker was free in time), QueryTimeout or QueryFailed; the last two
-        carry ``seconds``, what the client is charged (0 when the worker was stopped by someone else).
+        carry ``seconds``, what the client is charged (0 when the worker was stopped by someone else). A job that
+        is not ``bounded`` (the server's own) is never refused for a full queue; it still waits for its turn.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        worker = await self._acquire(client, deadline, timeout)
+        worker = await self._acquire(client, deadline, timeout, bounded)
         started = time.perf_counter()
         try:
             reply = await worker.call(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), max(0.0, deadline - loop.time()))
@@ -161,12 +164,13 @@ class QueryPool:
             return
         self._idle.append(worker)
 
-    async def _acquire(self, client: Hashable, deadline: float, timeout: float) -> WorkerHandle:
-        """A worker for ``client``: a free one at once if its share allows, else its turn in the queue."""
+    async def _acquire(self, client: Hashable, deadline: float, timeout: float, bounded: bool = True) -> WorkerHandle:
+        """A worker for ``client``: a free one at once if its share allows, else its turn in the queue (refused
+        when the queue is full, unless not ``bounded``)."""
         if self._holding[client] < self.share and (worker := self._take_idle()) is not None:
             self._holding[client] += 1
             return worker
-        if len(self._waiters) >= self.queue_length:
+        if bounded and len(self._waiters) >= self.queue_length:
             raise errors.Busy("every query worker is busy and the queue is full: retry shortly", retry_after=1)
         loop = asyncio.get_running_loop()
         waiter = _Waiter(client, loop.create_future())
@@ -190,7 +194,7 @@ class QueryPool:
         if worker.stopped():  # it stopped while handed over: give it up, and wait for another in the time left
             self._leave(client)
             self._replace(worker)
-            return await self._acquire(client, deadline, timeout)
+            return await self._acquire(client, deadline, timeout, bounded)
         return worker
 
     def alive(self) -> int:

@@ -201,6 +201,9 @@ def serving(store_path: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen
     log = tmp_path / "server.log"
     process, server = start_server(store_path, log, client_budget="0", cache_bytes="0", query_timeout="30",
                                    query_workers="2")
+    deadline = time.monotonic() + 300  # the descriptions computed at start-up hold a worker until they are kept
+    while httpx.get(server.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=60).status_code != 200:
+        assert time.monotonic() < deadline, "the VoID description was not computed within 300 s"
     yield process, server, log
     if process.poll() is None:
         stop_server(process)
@@ -243,6 +246,11 @@ def test_a_server_killed_with_requests_in_flight_restarts_on_an_intact_store(ser
         stop_server(restarted)
 
 
+def from_address(address: str) -> httpx.Client:
+    """An HTTP client whose requests come from loopback ``address``: another client to the server."""
+    return httpx.Client(timeout=90, transport=httpx.HTTPTransport(local_address=address))
+
+
 @pytest.mark.slow
 def test_a_killed_query_worker_fails_only_its_request_with_a_clear_503_and_is_replaced(serving):
     process, server, log = serving
@@ -252,11 +260,12 @@ def test_a_killed_query_worker_fails_only_its_request_with_a_clear_503_and_is_re
     quick: list[httpx.Response] = []
     stop = threading.Event()
 
-    def ask_slow(tag: int) -> None:
-        slow[tag] = httpx.get(server.endpoint, params={"query": SLOW_QUERY.format(tag=tag)}, timeout=90)
+    def ask_slow(tag: int) -> None:  # each slow query from a client of its own: a client holds one worker at most
+        with from_address(f"127.0.0.{40 + tag}") as client:
+            slow[tag] = client.get(server.endpoint, params={"query": SLOW_QUERY.format(tag=tag)})
 
     def ask_quick() -> None:
-        with httpx.Client(timeout=90) as client:
+        with from_address("127.0.0.43") as client:
             while not stop.is_set():
                 quick.append(client.get(server.endpoint, params={"query": PROBES["kings-cross"]},
                                         headers={"Accept": "application/sparql-results+json"}))
