@@ -22,7 +22,8 @@ from kg.namespaces import BASE, GRAPH, ID, KG, ONTOLOGY_IRI, PREFIXES, SD, bind_
 from kg.store import Boolean, Solutions, Triples, TripleStore, to_ox
 
 DESCRIPTION_CAP = 4000
-"""The LIMIT of describe.rq: a description this long was cut (a hub in thousands of involvements)."""
+"""The LIMIT of describe.rq and of describe-labels.rq: a description this long was cut (a hub in thousands of
+involvements)."""
 SEGMENT = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@-]+")
 TERM = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 BASES = {"id": (str(ID), 2), "graph": (str(GRAPH), 1)}
@@ -117,11 +118,12 @@ def _keys_of_kind(store: TripleStore, prefix: str) -> dict[str, str]:
 def describe(store: TripleStore, iri: URIRef) -> Graph:
     """The description of ``iri`` as an rdflib graph; NotFound when the graph knows nothing of it.
 
-    Bounded: its own statements and parts (describe.rq, at most DESCRIPTION_CAP) and at most 1000 of the
-    resources that point at it (referrers.rq); :func:`referrer_counts` says how many there are in all.
+    Bounded: its own statements and parts (describe.rq, at most DESCRIPTION_CAP), the labels of what they
+    mention (describe-labels.rq, as many) and at most 1000 of the resources that point at it (referrers.rq);
+    :func:`referrer_counts` says how many there are in all.
     """
     graph = bind_prefixes(Graph())
-    for name in ("describe", "referrers"):
+    for name in ("describe", "describe-labels", "referrers"):
         result = store.query(queries.load(name), {"resource": iri})
         assert isinstance(result, Triples)
         for triple in result.triples:
