@@ -32,7 +32,7 @@ def representation(request: Request, format_name: str | None) -> str:
     accept = request.headers.get("accept")
     if not format_name and negotiation.prefers_html(accept):
         return HTML
-    media_type = negotiation.negotiate(accept, format_name).get("graph")
+    media_type = negotiation.document_type(accept, format_name)
     if media_type is None:
         raise NotAcceptable("this document is HTML or RDF: accept text/html, Turtle, JSON-LD, N-Triples or RDF/XML")
     return media_type

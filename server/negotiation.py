@@ -169,6 +169,20 @@ def _negotiate(accept: str | None, format_name: str | None) -> dict[str, str]:
     return chosen
 
 
+def document_type(accept: str | None, format_name: str | None = None) -> str | None:
+    """The RDF media type of a Linked Data document: as :func:`negotiate` chooses for a graph, without the
+    SPARQL-results fallback (a document is not a query result: Accept naming only result types is 406 there).
+
+    >>> document_type("application/sparql-results+json") is None, document_type("text/turtle")
+    (True, 'text/turtle')
+    """
+    chosen = negotiate(accept, format_name).get("graph")
+    fallback = chosen == GRAPH_DEFAULT and not format_name and accept and accept.strip()
+    if fallback and _pick(parse_accept(accept), "graph") is None:  # type: ignore[arg-type]
+        return None
+    return chosen
+
+
 def _by_accept(accept: str) -> dict[str, str]:
     """The media type Accept chooses for each kind; a graph gets :data:`GRAPH_DEFAULT` when Accept names a SPARQL
     result type and no RDF type we write."""
