@@ -26,6 +26,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import NotFound, QueryError, StoreError
+from kg.query_errors import explain
 from kg.namespaces import PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -193,7 +194,7 @@ def check_syntax(sparql: str, base_iri: str | None = None) -> None:
     try:
         _EMPTY.query(sparql, **options)
     except (SyntaxError, ValueError, RuntimeError) as error:
-        raise QueryError(str(error)) from error
+        raise QueryError(explain(str(error), sparql)) from error
 
 
 def count_results(data: bytes, media_type: str) -> int:
@@ -249,12 +250,12 @@ def convert_rdf(
 
 
 @contextmanager
-def _engine_errors() -> Iterator[None]:
+def _engine_errors(sparql: str = "") -> Iterator[None]:
     """Translate the engine's errors, raised when a query is parsed or while its results are read, into ours."""
     try:
         yield
     except (SyntaxError, RuntimeError) as error:
-        raise QueryError(str(error)) from error
+        raise QueryError(explain(str(error), sparql)) from error
     except OSError as error:
         raise StoreError(f"the query failed in the store or in a SERVICE endpoint it called: {error}") from error
 
@@ -323,7 +324,7 @@ class EmbeddedStore:
                 options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
         except (ValueError, TypeError) as error:
             raise QueryError(f"cannot bind the query's values or graphs: {error}") from error
-        with _engine_errors():
+        with _engine_errors(sparql):
             return self._store.query(sparql, **options)
 
     def query(

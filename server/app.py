@@ -19,7 +19,7 @@ from server.errors import install_error_handlers
 from server.executor import Executor
 from server.fast_sparql import FastSparql
 from server.pool import QueryPool
-from server.routers import dumps, health, pages, resources, sparql, vocabulary, void
+from server.routers import complete, dumps, health, pages, resources, sparql, vocabulary, void
 from server.served_store import StoreStatus, open_served_store, watch, worker_config
 
 
@@ -82,5 +82,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(vocabulary.router)
     app.include_router(dumps.router)
     app.include_router(void.router)
+    app.include_router(complete.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app
