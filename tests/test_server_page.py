@@ -79,4 +79,4 @@ def test_errors_are_shown(browser: webdriver.Chrome, live_server: LiveServer) ->
     box.send_keys("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
     browser.find_element(By.ID, "run").click()
     WebDriverWait(browser, 20).until(lambda b: "Error 400" in b.find_element(By.ID, "status").text)
-    assert "SERVICE" in browser.find_element(By.ID, "status").text
+    assert "SERVICE" in browser.find_element(By.ID, "error-message").text
