@@ -1,5 +1,6 @@
-"""What the query page completes: our prefixes and vocabulary (from the ontology files) and things by label
-(``/api/complete?q=``, a bounded query through the executor like every other query)."""
+"""What the query page completes and builds with: our prefixes and vocabulary (from the ontology files), the
+query builder's model (from the SHACL shapes), and things by label (``/api/complete?q=``, a bounded query through
+the executor like every other query)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from rdflib import Literal
 
 from kg import queries
+from kg.shape_model import builder_model
 from kg.vocabulary_terms import terms
 from server import protocol
 from server.worker import Job
@@ -21,6 +23,12 @@ SOLUTIONS = {"solutions": "application/sparql-results+json"}
 def vocabulary() -> dict[str, object]:
     """The prefixes a query may use without declaring them, and our classes, properties and concept schemes."""
     return terms()
+
+
+@router.get("/api/builder")
+def builder() -> dict[str, object]:
+    """The query builder's model: each class our shapes target, the properties they allow and those leading in."""
+    return builder_model()
 
 
 @router.get("/api/complete")

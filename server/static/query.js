@@ -2,6 +2,7 @@
 // the result views, permalinks (query and view in the URL's fragment) and downloads of the whole result.
 "use strict";
 
+import { Builder, SAMPLES } from "./workbench/builder.js";
 import { Editor } from "./workbench/editor.js";
 import { parseNTriples } from "./workbench/terms.js";
 import { VIEWS, suitedViews } from "./workbench/views.js";
@@ -200,6 +201,24 @@ async function loadVocabulary() {
   } catch (error) { /* completion without the vocabulary still offers keywords */ }
 }
 
+async function loadBuilder() {
+  let model;
+  try {
+    model = await (await fetch("/api/builder")).json();
+  } catch (error) {
+    $("builder").textContent = "The builder's model could not be loaded.";
+    return;
+  }
+  const open = (text) => { editor.value = text; $("query").focus(); };
+  const builder = new Builder($("builder"), model, (text) => { open(text); run("table"); }, open);
+  $("builder-samples").replaceChildren(...Object.entries(SAMPLES).map(([name, sample]) => {
+    const button = Object.assign(document.createElement("button"), { type: "button", textContent: sample.title });
+    button.dataset.sample = name;
+    button.addEventListener("click", () => builder.load(name));
+    return button;
+  }));
+}
+
 function openFromLocation() {
   const params = new URLSearchParams(location.hash.slice(1));
   if (!params.has("query")) return false;
@@ -223,4 +242,5 @@ $("endpoint").textContent = new URL(ENDPOINT, window.location.href).href;
 window.addEventListener("hashchange", openFromLocation);
 loadVocabulary();
 loadExamples();
+loadBuilder();
 openFromLocation();

@@ -112,7 +112,7 @@ export function bar(box, data, prefixes) {
   const max = Math.max(1, ...rows.map((row) => Number(row[value].value)));
   const frame = chartFrame(box, 800, 24 * rows.length + 30, `${value} by ${name}`);
   rows.forEach((row, i) => {
-    const width = (Number(row[value].value) / max) * 480;
+    const width = (Number(row[value].value) / max) * 420;
     const y = 10 + i * 24;
     frame.appendChild(svg("text", { x: 290, y: y + 15, "text-anchor": "end", class: "axis" }, label(row[name], prefixes).slice(0, 45)));
     const rect = svg("rect", { x: 300, y, width: Math.max(1, width), height: 18, class: "bar" });
