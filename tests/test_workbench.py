@@ -145,6 +145,7 @@ VIEW_QUERIES = {
     "line": queries.example("incidents-per-year").text,
     "timeline": "SELECT ?title ?occurred WHERE { ?i a kg:Incident ; dct:title ?title ; kg:occurred ?occurred } ORDER BY DESC(?occurred) LIMIT 40",
     "graph": "DESCRIBE <https://w3id.org/ai-incidents/id/incident/AIAAIC0288>",
+    "map": "SELECT ?country (COUNT(?incident) AS ?incidents) WHERE { ?incident kg:jurisdiction ?country } GROUP BY ?country",
 }
 
 
@@ -158,8 +159,9 @@ def test_each_view_renders_and_its_permalink_reopens_it(browser, live_server: Li
         results = browser.find_element(By.ID, "results")
         assert results.get_attribute("data-view") == view
         if view != "table":
-            assert results.find_elements(By.CSS_SELECTOR, "svg :is(rect, circle, polyline)"), view
-        browser.save_screenshot(str(artefacts / f"view-{view}-{backend.name}.png"))
+            WebDriverWait(browser, 20).until(lambda b: results.find_elements(By.CSS_SELECTOR, "svg :is(rect, circle, polyline, path.named)"))
+        browser.execute_script("arguments[0].scrollIntoView()", results)
+        results.screenshot(str(artefacts / f"view-{view}-{backend.name}.png"))
         links[view] = (browser.find_element(By.ID, "permalink").get_attribute("href"), text)
     for view, (link, text) in links.items():
         browser.get("about:blank")
@@ -212,6 +214,35 @@ def test_errors_say_where_and_how_to_fix(browser, live_server: LiveServer, text:
         assert "kg:" in message
         browser.find_element(By.ID, "add-prefix").click()
         assert browser.find_element(By.ID, "query").get_attribute("value").startswith("PREFIX foo: <")
+
+
+@pytest.mark.parametrize("sample", ["met-facial-recognition", "uk-per-year", "develop-and-deploy"])
+def test_the_builders_questions_give_the_rows_of_their_sparql(browser, live_server: LiveServer, store, sample: str,
+                                                              artefacts: Path, backend) -> None:
+    _open(browser, live_server.url + "/")
+    WebDriverWait(browser, 30).until(expected_conditions.element_to_be_clickable(
+        (By.CSS_SELECTOR, f"#builder-samples button[data-sample='{sample}']"))).click()
+    sparql = browser.find_element(By.ID, "builder-sparql").text
+    assert "SELECT" in sparql
+    expected = store.query(sparql)
+    assert isinstance(expected, Solutions) and expected.rows, "each sample question has answers"
+    browser.execute_script("document.getElementById('status').textContent = ''")
+    browser.find_element(By.ID, "builder-run").click()
+    assert "row" in _wait_done(browser)
+    assert browser.find_element(By.ID, "query").get_attribute("value") == sparql, "the builder's query opens in the editor"
+    want = [[str(row[v]) if v in row else "" for v in expected.variables] for row in expected.rows]
+    assert sorted(browser.execute_script(ROWS)) == sorted(want)
+    browser.find_element(By.ID, "builder").screenshot(str(artefacts / f"builder-{sample}-{backend.name}.png"))
+
+
+def test_the_builder_offers_only_what_the_shapes_allow(browser, live_server: LiveServer) -> None:
+    from kg.shape_model import builder_model
+
+    _open(browser, live_server.url + "/")
+    starts = WebDriverWait(browser, 30).until(expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, "#builder select[aria-label='Start with']")))
+    offered = {option.get_attribute("value") for option in starts.find_elements(By.TAG_NAME, "option")}
+    assert offered == set(builder_model()["classes"]) and "kg:Incident" in offered
 
 
 def test_no_request_leaves_the_server(browser, live_server: LiveServer) -> None:

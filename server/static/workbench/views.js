@@ -1,4 +1,4 @@
-// The result views: a sortable, filterable table, bar and line charts, a timeline and a graph, as plain SVG.
+// The result views: a sortable, filterable table, bar and line charts, a timeline, a graph and a map, as plain SVG.
 "use strict";
 
 import { compact, hrefOf, plain, termNode } from "./terms.js";
@@ -41,6 +41,7 @@ export function suitedViews(data) {
   if (years.length && numbers.some((n) => !years.includes(n))) views.push("line");
   if (numbers.some((n) => !years.includes(n)) && labels.length) views.push("bar");
   if (dates.length && data.vars.length > 1) views.push("timeline");
+  if (suitsMap(data)) views.push("map");
   return views;
 }
 
@@ -216,4 +217,65 @@ export function graph(box, data, prefixes) {
   }
 }
 
-export const VIEWS = { table, bar, line, timeline, graph };
+const COUNTRY = /\/jurisdiction\/([a-z]{2})$/;
+
+/** The two-letter country code a term names: one of our jurisdiction IRIs, or an ISO 3166-1 alpha-2 literal. */
+function countryCode(term) {
+  if (!term) return null;
+  if (term.type === "uri") return (COUNTRY.exec(term.value) || [])[1] || null;
+  return term.type === "literal" && /^[A-Za-z]{2}$/.test(term.value) ? term.value.toLowerCase() : null;
+}
+
+let world = null;
+function loadWorld() {
+  world = world || Promise.all(["countries-110m.json", "iso-3166-numeric.json"].map((file) =>
+    fetch("/static/workbench/vendor/" + file).then((response) => response.json())));
+  return world;
+}
+
+/** TopoJSON (world-atlas) to SVG paths, in an equirectangular projection 2 px per degree. */
+function countryPaths(topology) {
+  const [sx, sy] = topology.transform.scale;
+  const [tx, ty] = topology.transform.translate;
+  const arcs = topology.arcs.map((arc) => {
+    let x = 0;
+    let y = 0;
+    return arc.map(([dx, dy]) => { x += dx; y += dy; return [(x * sx + tx + 180) * 2, (90 - (y * sy + ty)) * 2]; });
+  });
+  const ring = (indices) => indices.flatMap((i, n) => {
+    const points = i >= 0 ? arcs[i] : arcs[~i].slice().reverse();
+    return n ? points.slice(1) : points;
+  });
+  const draw = (points) => points.map((p, i) => (i && Math.abs(p[0] - points[i - 1][0]) < 300 ? "L" : "M") +
+    p[0].toFixed(1) + "," + p[1].toFixed(1)).join("");  // a ring that crosses the antimeridian is cut there
+  const path = (rings) => rings.map((r) => draw(ring(r)) + "Z").join("");
+  return topology.objects.countries.geometries.map((g) => ({
+    id: g.id, name: (g.properties || {}).name || "",
+    d: g.type === "Polygon" ? path(g.arcs) : g.type === "MultiPolygon" ? g.arcs.map(path).join("") : "",
+  }));
+}
+
+/** The countries a result names, shaded by its first number column (or marked when there is none). */
+export async function map(box, data, prefixes) {
+  const code = data.vars.find((name) => data.rows.some((row) => countryCode(row[name])));
+  const value = columns(data, isNumber)[0];
+  const frame = chartFrame(box, 720, 360, `Countries (${code})` + (value ? ` by ${value}` : ""));
+  const [topology, numeric] = await loadWorld();
+  const totals = new Map();
+  for (const row of data.rows) {
+    const country = countryCode(row[code]);
+    if (country && numeric[country]) totals.set(numeric[country], (totals.get(numeric[country]) || 0) + (value ? Number(row[value]?.value || 0) : 1));
+  }
+  const top = Math.max(1, ...totals.values());
+  for (const country of countryPaths(topology)) {
+    const total = totals.get(country.id);
+    const shape = svg("path", { d: country.d, class: total ? "country named" : "country" });
+    if (total) shape.setAttribute("fill-opacity", String(0.25 + 0.75 * (total / top)));
+    shape.appendChild(svg("title", {}, country.name + (total ? ": " + total : "")));
+    frame.appendChild(shape);
+  }
+}
+
+export function suitsMap(data) { return !data.graph && data.vars.some((name) => data.rows.some((row) => countryCode(row[name]))); }
+
+export const VIEWS = { table, bar, line, timeline, graph, map };
