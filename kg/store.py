@@ -26,8 +26,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import NotFound, QueryError, StoreError
-from kg.query_errors import explain
 from kg.namespaces import PREFIXES
+from kg.query_errors import explain
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 CURRENT = "current"
