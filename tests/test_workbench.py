@@ -4,8 +4,8 @@ line gives, permalinks reopen query and view, completion, the views, helpful err
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 import os
 import subprocess
 import sys
@@ -302,8 +302,6 @@ def test_axe_finds_no_serious_or_critical_violation(browser, live_server: LiveSe
 
 def test_no_request_leaves_the_server(browser, live_server: LiveServer) -> None:
     """Every request of the tests above (the performance log keeps them all) went to the server under test."""
-
-
     sent = [json.loads(entry["message"])["message"] for entry in browser.get_log("performance")]
     urls = {m["params"]["request"]["url"] for m in sent if m["method"] == "Network.requestWillBeSent"}
     assert urls, "the log holds the page's requests"
