@@ -4,7 +4,7 @@
 
 import { Builder, SAMPLES } from "./workbench/builder.js";
 import { Editor } from "./workbench/editor.js";
-import { parseNTriples } from "./workbench/terms.js";
+import { LABELS, parseNTriples } from "./workbench/terms.js";
 import { VIEWS, suitedViews } from "./workbench/views.js";
 
 const ENDPOINT = "/sparql";
@@ -115,6 +115,24 @@ async function run(view) {
     updateLinks(query, true);
   }
   render();
+  addLabels(state.data);
+}
+
+/** Ask the labels of the result's IRIs not yet known (up to 200), then show the result again with them. */
+async function addLabels(data) {
+  const wanted = new Set();
+  for (const row of data.rows) {
+    for (const term of Object.values(row)) {
+      if (term && term.type === "uri" && !LABELS.has(term.value) && wanted.size < 200) wanted.add(term.value);
+    }
+  }
+  if (!wanted.size) return;
+  const response = await fetch("/api/labels", { method: "POST", headers: { "Content-Type": "application/json" },
+                                                body: JSON.stringify([...wanted]) });
+  if (!response.ok) return;
+  const found = await response.json();
+  for (const iri of wanted) LABELS.set(iri, found[iri] || "");
+  if (state.data === data && Object.keys(found).length) render();
 }
 
 async function applyParams(example) {

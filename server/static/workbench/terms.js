@@ -30,7 +30,10 @@ export function plain(term) {
   return term.type === "bnode" ? "_:" + term.value : term.value;
 }
 
-/** A DOM node showing ``term``. */
+/** Labels of IRIs, filled by the page from /api/labels and shown beside them. */
+export const LABELS = new Map();
+
+/** A DOM node showing ``term`` (an IRI with its label beside it, once known). */
 export function termNode(term, prefixes) {
   if (!term) return document.createTextNode("");
   if (term.type === "uri") {
@@ -40,7 +43,11 @@ export function termNode(term, prefixes) {
     node.title = term.value;
     node.className = "iri";
     node.textContent = compact(term.value, prefixes);
-    return node;
+    if (!LABELS.get(term.value)) return node;
+    const both = document.createElement("span");
+    const label = Object.assign(document.createElement("span"), { className: "label", textContent: LABELS.get(term.value) });
+    both.append(node, " ", label);
+    return both;
   }
   if (term.type === "bnode") return document.createTextNode("_:" + term.value);
   const span = document.createElement("span");
