@@ -241,11 +241,15 @@ def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_
 
 @main.command("examples")
 def examples_command() -> None:
-    """List the example queries shipped with the package."""
+    """List the example queries shipped with the package, with each one's parameters and their defaults."""
     found = queries.examples()
     width = max(map(len, found), default=0)
     for example in found.values():
         click.echo(f"{example.name:<{width}}  {example.title}: {example.description}")
+        for name, default in example.params.items():
+            click.echo(f"{'':<{width}}    --param {name}=IRI  (default: {default})")
+        if example.service:
+            click.echo(f"{'':<{width}}    needs federation: SERVICE ?{example.service} calls a remote endpoint")
 
 
 @main.command("dump")

@@ -33,6 +33,7 @@ from kg.results import (
 from kg.results import rdf_format as _rdf_format
 from kg.results import results_format as _results_format
 from kg.triple_store import TripleStore, check_syntax
+from kg.query_errors import explain
 
 __all__ = [
     "BUILDS", "CURRENT", "DEFAULT", "XSD_STRING", "Boolean", "EmbeddedStore", "QueryResult", "Solutions",
@@ -47,12 +48,12 @@ LINK_SUFFIX = ".tmp"
 
 
 @contextmanager
-def _engine_errors() -> Iterator[None]:
+def _engine_errors(sparql: str = "") -> Iterator[None]:
     """Translate the engine's errors, raised when a query is parsed or while its results are read, into ours."""
     try:
         yield
     except (SyntaxError, RuntimeError) as error:
-        raise QueryError(str(error)) from error
+        raise QueryError(explain(str(error), sparql)) from error
     except OSError as error:
         raise StoreError(f"the query failed in the store or in a SERVICE endpoint it called: {error}") from error
 
@@ -126,7 +127,7 @@ class EmbeddedStore:
                 options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
         except (ValueError, TypeError) as error:
             raise QueryError(f"cannot bind the query's values or graphs: {error}") from error
-        with _engine_errors():
+        with _engine_errors(sparql):
             return self._store.query(sparql, **options)
 
     def query(

@@ -14,6 +14,7 @@ from typing import BinaryIO, Protocol
 import pyoxigraph as ox
 from rdflib.term import Node
 
+from kg.query_errors import explain
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES
 from kg.results import QueryResult
@@ -95,4 +96,4 @@ def check_syntax(sparql: str, base_iri: str | None = None) -> None:
     try:
         _EMPTY.query(sparql, **options)
     except (SyntaxError, ValueError, RuntimeError) as error:
-        raise QueryError(str(error)) from error
+        raise QueryError(explain(str(error), sparql)) from error

@@ -21,6 +21,7 @@ import pytest
 from rdflib import Dataset
 from rdflib.compare import isomorphic
 
+from kg import queries
 from kg.errors import QueryError
 from kg.store import EmbeddedStore
 
@@ -209,6 +210,14 @@ def test_examples_lists_the_six_required_queries_with_titles(kg):
         header = (REPO / "kg" / "queries" / "examples" / f"{name}.rq").read_text(encoding="utf-8")
         title = next(line.split(":", 1)[1].strip() for line in header.splitlines() if line.startswith("# title:"))
         assert listed.get(name, "").startswith(f"{title}:"), f"{name}: {listed.get(name)!r}"
+
+
+def test_examples_list_each_parameter_with_its_default(kg):
+    out = ok(kg("examples")).stdout
+    for example in queries.examples().values():
+        for name, default in example.params.items():
+            assert f"--param {name}=IRI  (default: {default})" in out, (example.name, name)
+    assert "needs federation" in out
 
 
 def test_kings_cross_names_deployers_developer_country_and_issues(kg, store_option):
