@@ -95,6 +95,21 @@ def _expected(rest: str) -> str:
     return ", ".join(dict.fromkeys(words))
 
 
+def update_message(sparql: str) -> str | None:
+    """Where ``sparql`` is an update, and that this endpoint answers queries only (None: it is not an update).
+
+    >>> update_message("DELETE WHERE { ?s ?p ?o }")[:71]
+    'line 1, column 1: this endpoint is read-only: DELETE is a SPARQL update'
+    >>> update_message("SELECT * WHERE { ?s ?p ?o }") is None
+    True
+    """
+    first = _first_word(_outside_strings(sparql))
+    if first and first[0].upper() in UPDATES:
+        return (f"{_where(sparql, first[1])}: this endpoint is read-only: {first[0].upper()} is a SPARQL update, "
+                "and only queries (SELECT, CONSTRUCT, ASK, DESCRIBE) are answered")
+    return None
+
+
 def explain(message: str, sparql: str) -> str:
     """A helpful message for the engine's syntax error ``message`` about ``sparql`` (other messages unchanged).
 
@@ -115,10 +130,9 @@ def explain(message: str, sparql: str) -> str:
     line, column, rest = int(found.group(1)), int(found.group(2)), found.group(3)
     plain = _outside_strings(sparql)
     offset = min(max(_offset(sparql, line, column), 0), len(sparql))
-    first = _first_word(plain)
-    if first and first[0].upper() in UPDATES:
-        return (f"{_where(sparql, first[1])}: this endpoint is read-only: {first[0].upper()} is a SPARQL update, "
-                "and only queries (SELECT, CONSTRUCT, ASK, DESCRIBE) are answered")
+    refused = update_message(sparql)
+    if refused:
+        return refused
     if "Prefix not found" in rest:
         unknown = _unknown_prefix(sparql, plain, offset)
         if unknown:

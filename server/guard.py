@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from rdflib.term import Node, URIRef
 
+from kg.query_errors import update_message
 from kg.errors import FetchRefused, UpdateRefused
 from kg.namespaces import PREFIXES
 from kg.sparql_lexer import Token, declared_prefixes, tokens
@@ -85,7 +86,7 @@ def check_query(query: str, allowed: frozenset[str], bound: Mapping[str, Node] |
         return
     found = _code(query)
     if _first_word(found) in UPDATES:
-        raise UpdateRefused("this endpoint answers queries only: updates (LOAD, INSERT, DROP, ...) are refused")
+        raise UpdateRefused(update_message(query) or "this endpoint is read-only: updates (LOAD, INSERT, DROP, ...) are refused")
     for target in service_targets(found):
         if target is not None and target.startswith("?") and target[1:] in (bound or {}):
             target = str((bound or {})[target[1:]])

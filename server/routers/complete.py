@@ -14,7 +14,7 @@ from kg.shape_model import builder_model
 from kg.sparql_values import with_rows
 from kg.vocabulary_terms import terms
 from server import protocol
-from server.worker import Job
+from server.jobs import SparqlQuery
 
 router = APIRouter()
 SOLUTIONS = {"solutions": "application/sparql-results+json"}
@@ -36,15 +36,10 @@ def builder() -> dict[str, object]:
 @router.get("/api/complete")
 async def complete(request: Request, q: str = Query(..., min_length=2, max_length=80)) -> list[dict[str, str]]:
     """Up to 20 things whose label starts with ``q`` (case ignored): IRI, label and type, shortest label first."""
-    job = Job(queries.load("complete-labels"), SOLUTIONS)
-    bindings = {"prefix": Literal(q.strip().lower())}
-    answer = await request.app.state.executor.answer(job, protocol.client_of(request), bindings)
-    rows = json.loads(answer.body)["results"]["bindings"] if answer is not None else []
-    return [
-        {"iri": row["item"]["value"], "label": row.get("name", {}).get("value", ""),
-         "type": row.get("type", {}).get("value", "")}
-        for row in rows
-    ]
+    rows = await request.app.state.executor.select("complete-labels", protocol.client_of(request),
+                                                   prefix=Literal(q.strip().lower()))
+    return [{"iri": str(row["item"]), "label": str(row.get("name", "")), "type": str(row.get("type", ""))}
+            for row in rows]
 
 
 @router.post("/api/labels")
@@ -53,6 +48,6 @@ async def labels(request: Request, iris: list[str] = Body(..., max_length=MAX_LA
     if not iris:
         return {}
     text = with_rows(queries.load("labels"), ["item"], [[URIRef(iri)] for iri in dict.fromkeys(iris)])
-    answer = await request.app.state.executor.answer(Job(text, SOLUTIONS), protocol.client_of(request))
+    answer = await request.app.state.executor.answer(SparqlQuery(text, SOLUTIONS), protocol.client_of(request))
     rows = json.loads(answer.body)["results"]["bindings"] if answer is not None else []
     return {row["item"]["value"]: row["name"]["value"] for row in rows if "name" in row}
