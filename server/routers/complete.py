@@ -19,6 +19,7 @@ from server.jobs import SparqlQuery
 router = APIRouter()
 SOLUTIONS = {"solutions": "application/sparql-results+json"}
 MAX_LABELS = 200
+COMPLETIONS = 20
 
 
 @router.get("/api/vocabulary")
@@ -38,8 +39,11 @@ async def complete(request: Request, q: str = Query(..., min_length=2, max_lengt
     """Up to 20 things whose label starts with ``q`` (case ignored): IRI, label and type, shortest label first."""
     rows = await request.app.state.executor.select("complete-labels", protocol.client_of(request),
                                                    prefix=Literal(q.strip().lower()))
-    return [{"iri": str(row["item"]), "label": str(row.get("name", "")), "type": str(row.get("type", ""))}
-            for row in rows]
+    first: dict[str, dict[str, str]] = {}
+    for row in rows:  # shortest label first; a thing with several labels or types comes once per pair
+        first.setdefault(str(row["item"]), {"iri": str(row["item"]), "label": str(row.get("name", "")),
+                                            "type": str(row.get("type", ""))})
+    return list(first.values())[:COMPLETIONS]
 
 
 @router.post("/api/labels")
