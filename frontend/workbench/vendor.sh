@@ -1,7 +1,7 @@
 #!/bin/sh
 # Reproduce server/static/workbench/vendor/ from the lockfile: the world's countries (world-atlas, TopoJSON) and
 # ISO 3166-1 alpha-2 -> numeric codes (from i18n-iso-countries' codes.json), with their versions and licences.
-# axe-core is installed for the accessibility test only and is not vendored. Run from anywhere: sh vendor.sh
+# (The accessibility test uses axe-core as frontend/vendor.py vendors it.) Run from anywhere: sh vendor.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../server/static/workbench/vendor"
