@@ -165,7 +165,8 @@ def test_a_missing_or_forged_csrf_token_fails(write_server):
     with httpx.Client(timeout=30) as client:
         form = client.get(f"{base}/editor/login")
         cookies = cookies_of(form)
-        for token in ("", "0" * 64, csrf_of(form.text)[:-1] + "0"):
+        real = csrf_of(form.text)
+        for token in ("", "0" * 64, real[:-1] + ("1" if real[-1] == "0" else "0")):  # the last a different digit
             answer = client.post(f"{base}/editor/login", data={"name": "ada", "password": PASSWORD, "csrf": token},
                                  headers=cookie_header(cookies))
             assert answer.status_code == 403, token
@@ -282,6 +283,12 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
         return bool(EmbeddedStore.open(write_server.store).query(ask).value)  # type: ignore[union-attr]
 
     wait_for(rebuilt_with_it, 300, "a background rebuild that holds the accepted incident")
+    # the running server follows the new build: the incident's page, and the correction on AIAAIC0288's page
+    page = f"{base}/doc/incident/KG-{number:04d}"
+    wait_for(lambda: httpx.get(page, timeout=30).status_code == 200, 120, "the running server serving the new incident")
+    assert "<script>document" not in httpx.get(page, timeout=30).text
+    kings_cross = httpx.get(f"{base}/doc/incident/AIAAIC0288", timeout=30).text
+    assert "The page omits that the cameras were switched off in March 2018." in kings_cross
     browser.get(f"{base}/submissions/{token}")
     assert "accepted" in browser.page_source and "Checked against the source." in browser.page_source
 
