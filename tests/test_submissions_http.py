@@ -285,9 +285,10 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
     wait_for(rebuilt_with_it, 300, "a background rebuild that holds the accepted incident")
     # the running server follows the new build: the incident's page, and the correction on AIAAIC0288's page
     page = f"{base}/doc/incident/KG-{number:04d}"
-    wait_for(lambda: httpx.get(page, timeout=30).status_code == 200, 120, "the running server serving the new incident")
-    assert "<script>document" not in httpx.get(page, timeout=30).text
-    kings_cross = httpx.get(f"{base}/doc/incident/AIAAIC0288", timeout=30).text
+    html = {"Accept": "text/html"}
+    wait_for(lambda: httpx.get(page, headers=html, timeout=30).status_code == 200, 120, "the running server serving the new incident")
+    assert "<script>document" not in httpx.get(page, headers=html, timeout=30).text  # shown escaped
+    kings_cross = httpx.get(f"{base}/doc/incident/AIAAIC0288", headers=html, timeout=30).text
     assert "The page omits that the cameras were switched off in March 2018." in kings_cross
     browser.get(f"{base}/submissions/{token}")
     assert "accepted" in browser.page_source and "Checked against the source." in browser.page_source
