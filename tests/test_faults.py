@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 from live_server import LiveServer, start_server, stop_server
+from mounts import tmpfs
 
 from kg.store import BUILDS, CURRENT, PARTIAL, EmbeddedStore, TripleStore
 
@@ -311,20 +312,9 @@ def test_a_killed_query_worker_fails_only_its_request_with_a_clear_503_and_is_re
 @pytest.fixture
 def small_disk(reference: Reference, tmp_path: Path) -> Iterator[Path]:
     """A tmpfs that holds the reference build with room for half another one (mounting needs root)."""
-    if os.geteuid() != 0:
-        reason = "mounting a tmpfs needs root"
-        if os.environ.get("KG_REQUIRE_MOUNT") == "1":
-            pytest.fail(f"{reason}, and KG_REQUIRE_MOUNT=1 (set by .ci/run, which runs as root) requires it")
-        pytest.skip(f"{reason}; .ci/run sets KG_REQUIRE_MOUNT=1 to make this a failure")
     size = sum(f.stat().st_size for f in reference.build.rglob("*") if f.is_file())
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size * 3 // 2 // 1024 + 1024}k", "tmpfs", str(mount)],
-                   check=True)
-    try:
+    with tmpfs(tmp_path / "small-disk", f"{size * 3 // 2 // 1024 + 1024}k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 @pytest.mark.slow
