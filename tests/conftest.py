@@ -96,3 +96,20 @@ def backend(request: pytest.FixtureRequest, store_path: Path, embedded_store: Em
 def store(backend: Backend) -> TripleStore:
     """The session's store on each backend (read it; do not write to it)."""
     return backend.store
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless Chromium for one test module (tests/browser.py)."""
+    from browser import chromium
+
+    with chromium() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where page tests keep their screenshots: $KG_TEST_ARTEFACTS, else the session's tmp folder."""
+    from browser import artefacts_folder
+
+    return artefacts_folder(tmp_path_factory)

@@ -3,38 +3,14 @@ and no request leaves the server (the browser's network log)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 
 import httpx
-import pytest
+from browser import requested_urls
 from live_server import LiveServer
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
-from tools import require_tool
-
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = require_tool("chromium")
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(require_tool("chromedriver")))
-    yield driver
-    driver.quit()
-
-
-def requested_urls(browser: webdriver.Chrome) -> list[str]:
-    messages = (json.loads(entry["message"])["message"] for entry in browser.get_log("performance"))
-    return [m["params"]["request"]["url"] for m in messages if m["method"] == "Network.requestWillBeSent"]
 
 
 def test_docs_shows_the_openapi_description_from_self_hosted_assets(browser: webdriver.Chrome, live_server: LiveServer) -> None:

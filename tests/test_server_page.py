@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from live_server import LiveServer
-from tools import require_tool
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
@@ -16,20 +11,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from kg import queries
 from kg.store import Solutions, TripleStore
-
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = require_tool("chromium")
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(require_tool("chromedriver")))
-    yield driver
-    driver.quit()
 
 
 def _table(browser: webdriver.Chrome) -> tuple[list[str], list[list[str]]]:

@@ -204,28 +204,6 @@ def test_a_wrong_password_is_slow_and_rate_limited(write_server):
 
 # -- the whole flow, as people do it ---------------------------------------------------------------------------
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        reason = "Debian's chromium and chromium-driver are not installed"
-        if os.environ.get("KG_REQUIRE_CHROMIUM") == "1":
-            pytest.fail(f"{reason}, and KG_REQUIRE_CHROMIUM=1 requires them")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    yield driver
-    driver.quit()
-
 
 def wait_for(check, seconds: float, what: str):
     deadline = time.monotonic() + seconds

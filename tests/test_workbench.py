@@ -6,19 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from backends import known_failure
+from browser import serious_violations
 from live_server import LiveServer
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -28,36 +26,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from kg import queries
 from kg.store import Solutions, TripleStore
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1400")
 ROWS = "return [...document.querySelectorAll('#results-table tbody tr')].map(tr => [...tr.cells].map(td => td.dataset.value));"
 LOCAL = [e for e in queries.examples().values() if not e.service]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        if os.environ.get("KG_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("chromium and chromedriver are required (KG_REQUIRE_CHROMIUM=1)")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(scope="module")
-def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where screenshots are kept: $KG_TEST_ARTEFACTS, else a folder of the session's tmp directory."""
-    folder = Path(os.environ.get("KG_TEST_ARTEFACTS") or tmp_path_factory.getbasetemp() / "artefacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _expected(store: TripleStore, example: queries.Example) -> list[list[str]]:
@@ -289,7 +261,6 @@ def test_the_workbench_works_with_the_keyboard_alone(browser, live_server: LiveS
     assert browser.switch_to.active_element.get_attribute("id") == "run", "Tab leaves the editor"
 
 
-AXE = Path(__file__).resolve().parent.parent / "server" / "static" / "vendor" / "axe-core" / "axe.min.js"
 """axe-core as vendored from the lockfile of frontend/ (frontend/vendor.py), committed with the package."""
 
 
@@ -297,13 +268,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser, live_server: LiveSe
     _open(browser, live_server.url + "/")
     browser.find_element(By.CSS_SELECTOR, "#examples button[data-name='kings-cross']").click()
     _wait_done(browser)
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    browser.set_script_timeout(60)
-    result = browser.execute_async_script("const done = arguments[arguments.length - 1]; "
-                                          "axe.run(document).then(r => done(r.violations), e => done(String(e)));")
-    assert isinstance(result, list), result
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result if v["impact"] in ("serious", "critical")]
-    assert not bad
+    assert not serious_violations(browser)
 
 
 def test_no_request_leaves_the_server(browser, live_server: LiveServer) -> None:
