@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from kg import queries
 from kg.build import build, load_and_validate
 from kg.dump import dump
-from kg.errors import DataSyntaxError, InvalidData, KgError, NotFound
+from kg.errors import DataSyntaxError, InvalidData, KgError
 from kg.ingest.report import RowsRejected, repair_lines, summary_table
 from kg.ingest.review import to_csv as review_csv
 from kg.loading import RDF_SUFFIXES, RdfFile, discover_ontology, graph_for
@@ -30,7 +30,7 @@ from kg.validation import ValidationReport, validate_store
 RESULT_MEDIA_TYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
 
 
-def _store_path(option: Path | None) -> Path:
+def default_store(option: Path | None) -> Path:
     return option or get_settings().store
 
 
@@ -41,17 +41,17 @@ def _open_store(store_path: Path | None, store_url: str | None) -> TripleStore:
         from kg.remote_store import remote_from_settings
 
         return remote_from_settings(url)
-    return EmbeddedStore.open(_store_path(store_path))
+    return EmbeddedStore.open(default_store(store_path))
 
 
 STORE_URL_HELP = "SPARQL endpoint of a remote store (e.g. Virtuoso's http://host:8890/sparql; default: $KG_STORE_URL)."
 
 
-def _progress(message: str) -> None:
+def echo_progress(message: str) -> None:
     click.echo(f"… {message}", err=True)
 
 
-def _fail(error: KgError) -> None:
+def exit_with(error: KgError) -> None:
     click.echo(f"error: {error}", err=True)
     sys.exit(1 if isinstance(error, InvalidData) else 2)
 
@@ -107,13 +107,13 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
     store_url = store_url or (None if store_path else get_settings().store_url)
     staging = tempfile.TemporaryDirectory(prefix="kg-build-") if store_url and not store_path else None
     try:
-        target = Path(staging.name) if staging else _store_path(store_path)
-        result = build(data, target, progress=_progress, strict=strict, submissions=_submissions_db(store_path),
+        target = Path(staging.name) if staging else default_store(store_path)
+        result = build(data, target, progress=echo_progress, strict=strict, submissions=_submissions_db(store_path),
                        coverage=coverage)
         if store_url:
             from kg.remote_store import remote_from_settings
 
-            loaded = remote_from_settings(store_url).replace_with(EmbeddedStore.open(target), _progress)
+            loaded = remote_from_settings(store_url).replace_with(EmbeddedStore.open(target), echo_progress)
             click.echo(
                 f"Loaded {loaded.statements} statements ({loaded.graphs} graphs and their merge) into {store_url} "
                 f"in {loaded.seconds:.1f} s ({loaded.per_second:,.0f} statements/s)."
@@ -124,9 +124,9 @@ def build_command(data_dir: Path | None, store_path: Path | None, strict: bool, 
         sys.exit(1)
     except InvalidData as error:
         click.echo(format_report(error.report))
-        _fail(error)
+        exit_with(error)
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     finally:
         if staging:
             staging.cleanup()
@@ -159,7 +159,7 @@ def audit_command(data_dir: Path | None, store_path: Path | None, store_url: str
     try:
         report = audit(_open_store(store_path, store_url), resolve_data_dir(data_dir or get_settings().data))
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     click.echo(report.table())
     click.echo("Audit passed: every audited cell and name is recoverable." if report.passed else "Audit failed.")
     sys.exit(0 if report.passed else 1)
@@ -175,9 +175,9 @@ def validate_command(paths: tuple[Path, ...], store_path: Path | None) -> None:
             files = _files_to_validate(paths)
             _, report = load_and_validate(files)
         else:
-            report = validate_store(EmbeddedStore.open(_store_path(store_path)))
+            report = validate_store(EmbeddedStore.open(default_store(store_path)))
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     click.echo(format_report(report))
     sys.exit(0 if report.conforms else 1)
 
@@ -227,7 +227,7 @@ def query_command(sparql: str | None, query_file: io.TextIOBase | None, example_
             return
         result = store.query(text, bindings)
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     if isinstance(result, Solutions):
         click.echo(format_table(result))
     elif isinstance(result, Boolean):
@@ -261,7 +261,7 @@ def dump_command(out_dir: Path, store_path: Path | None, store_url: str | None) 
     try:
         written = dump(_open_store(store_path, store_url), out_dir)
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     for path in written:
         click.echo(f"{path}  {path.stat().st_size} bytes")
 
@@ -277,69 +277,15 @@ def release_command(out_dir: Path, version: str | None, store_path: Path | None)
     from kg.release import write_release
 
     try:
-        release = write_release(EmbeddedStore.open(_store_path(store_path)), out_dir, version or date.today().isoformat())
+        release = write_release(EmbeddedStore.open(default_store(store_path)), out_dir, version or date.today().isoformat())
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     for item in release.files:
         click.echo(f"{item.name:<24} {item.size:>10} bytes  sha256 {item.sha256}")
     changes = release.changes
     if changes.previous:
         click.echo(f"since {changes.previous}: +{changes.added} -{changes.removed} triples, {len(changes.incidents)} incidents changed")
     click.echo(f"release {release.version} written to {release.folder}")
-
-
-@main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store directory (built first if missing).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="HTTP worker processes (each starts its own query workers).")
-@click.option("--store-url", help="Serve from this remote SPARQL store (loaded by 'kg build --store-url'; default: $KG_STORE_URL).")
-def serve_command(host: str, port: int, store_path: Path | None, workers: int, store_url: str | None) -> None:
-    """Serve the SPARQL endpoint (/sparql), the query page (/) and /health; build the store first if there is none."""
-    import os
-
-    import uvicorn
-
-    from server import create_app
-    from server.serving import uvicorn_options
-
-    settings = get_settings()
-    path = _store_path(store_path)
-    url = store_url or (None if store_path else settings.store_url)
-    try:
-        if url:
-            from kg.remote_store import remote_from_settings
-
-            remote_from_settings(url).version()  # says clearly when the store is down or holds no load
-        else:
-            EmbeddedStore.open(path)
-    except NotFound:
-        _progress(f"no store at {path} yet: building it")
-        try:
-            build(resolve_data_dir(settings.data), path, progress=_progress)
-        except InvalidData as error:
-            click.echo(format_report(error.report))
-            _fail(error)
-        except KgError as error:
-            _fail(error)
-    except KgError as error:
-        _fail(error)
-    update: dict[str, object] = {"store": path, "store_url": url}
-    if "public_url" not in settings.model_fields_set:
-        update["public_url"] = f"http://{host}:{port}"
-    settings = settings.model_copy(update=update)
-    click.echo(f"serving {url or path} at {settings.public_url}/sparql (query page at {settings.public_url}/)", err=True)
-    if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options())
-        return
-    os.environ["KG_STORE"] = str(path)
-    os.environ["KG_PUBLIC_URL"] = settings.public_url
-    if url:
-        os.environ["KG_STORE_URL"] = url
-    else:
-        os.environ.pop("KG_STORE_URL", None)
-    uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                **uvicorn_options())
 
 
 @main.command("export")
@@ -357,7 +303,7 @@ def export_command(framework: str, incident: str | None, out_file: Path | None, 
         store = _open_store(store_path, store_url)
         text = to_json(export(store_runner(store), framework, URIRef(incident.strip("<>")) if incident else None, store.version()))
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     if out_file:
         out_file.write_text(text, encoding="utf-8")
         click.echo(f"{framework} export written to {out_file}", err=True)
@@ -387,7 +333,7 @@ def link_command(store_path: Path | None, review_path: Path | None, links_path: 
     endpoint = wikidata_endpoint or (settings.wikidata_endpoint if use_wikidata else None)
     try:
         data = resolve_data_dir(settings.data)
-        store = EmbeddedStore.open(_store_path(store_path))
+        store = EmbeddedStore.open(default_store(store_path))
         if incidents:
             review_path = review_path or data / "review" / "incident-candidates.csv"
             samples = data / "links" / "samples"
@@ -412,12 +358,12 @@ def link_command(store_path: Path | None, review_path: Path | None, links_path: 
             if wikidata_links:
                 click.echo(f"{found.accepted} accepted Wikidata links in {wikidata_links}", err=True)
     except KgError as error:
-        _fail(error)
+        exit_with(error)
 
 
 def _submissions_db(store_path: Path | None) -> Path:
     settings = get_settings()
-    return settings.submissions_db or _store_path(store_path) / "submissions.sqlite"
+    return settings.submissions_db or default_store(store_path) / "submissions.sqlite"
 
 
 @main.group("editors")
@@ -437,7 +383,7 @@ def editors_add_command(name: str, password_stdin: bool, store_path: Path | None
         database = SubmissionDatabase(_submissions_db(store_path))
         database.set_editor(name, hash_password(password))
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     click.echo(f"editor {name} can now sign in ({database.path})")
 
 
@@ -454,7 +400,7 @@ def submissions_export_command(out_file: io.TextIOBase, store_path: Path | None)
     try:
         count = SubmissionDatabase(_submissions_db(store_path)).export(out_file)  # type: ignore[arg-type]
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     click.echo(f"{count} submissions exported", err=True)
 
 
@@ -466,5 +412,5 @@ def submissions_import_command(in_file: io.TextIOBase, store_path: Path | None) 
     try:
         count = SubmissionDatabase(_submissions_db(store_path)).import_(in_file)  # type: ignore[arg-type]
     except KgError as error:
-        _fail(error)
+        exit_with(error)
     click.echo(f"{count} submissions imported")

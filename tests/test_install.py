@@ -54,4 +54,4 @@ def test_the_wheel_ships_the_example_queries_and_the_kg_command(wheel: zipfile.Z
     examples = {n.rsplit("/", 1)[-1] for n in wheel.namelist() if n.startswith("kg/queries/examples/")}
     assert {"kings-cross.rq", "claims-about.rq"} <= examples
     (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
-    assert "kg = kg.cli:main" in wheel.read(entry_points).decode()
+    assert "kg = server.command:main" in wheel.read(entry_points).decode()
