@@ -6,7 +6,7 @@ kg.results; both are re-exported here for the code that imports them from the st
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -150,14 +150,15 @@ class EmbeddedStore:
         with _engine_errors():  # evaluation is lazy: the engine may fail while rows are read
             if isinstance(result, ox.QueryBoolean):
                 return Boolean(bool(result))
+            convert = _converter()
             if isinstance(result, ox.QuerySolutions):
                 variables = [v.value for v in result.variables]
                 rows = [
-                    {name: from_ox(value) for name in variables if (value := solution[name]) is not None}
+                    {name: convert(value) for name in variables if (value := solution[name]) is not None}
                     for solution in result
                 ]
                 return Solutions(variables, rows)
-            return Triples([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in result])
+            return Triples([(convert(t.subject), convert(t.predicate), convert(t.object)) for t in result])
 
     def query_serialized(
         self,
@@ -280,3 +281,16 @@ class EmbeddedStore:
         named graphs keep who stated what. (Oxigraph's union-default-graph option is a multiset.)
         """
         self._store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+def _converter() -> Callable[[ox.NamedNode | ox.BlankNode | ox.Literal], Node]:
+    """from_ox with a memory for one result: the same predicate, class or label comes back many times."""
+    seen: dict[object, Node] = {}
+
+    def convert(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+        found = seen.get(term)
+        if found is None:
+            found = seen[term] = from_ox(term)
+        return found
+
+    return convert
