@@ -6,11 +6,9 @@ finds the incident by SPARQL and serves its page. The reader refuses the write p
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ import httpx
 import pytest
 from live_server import LiveServer, start_server, stop_server
 from rdflib import Graph, Literal
+from test_submissions_http import PASSWORD, cookie_header, cookies_of, csrf_of, wait_for
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from virtuoso import start_virtuoso, stop_virtuoso, store_settings
 
@@ -31,7 +30,6 @@ from kg.submissions.to_rdf import submission_graph
 from server.submission_writes import write_missing
 
 KG_COMMAND = Path(sys.executable).with_name("kg")
-PASSWORD = "a long enough passphrase"
 TITLE = "Council trials automated benefit fraud scoring"
 JSON = {"Accept": "application/sparql-results+json"}
 
@@ -43,24 +41,6 @@ class Replicas:
     remote: RemoteStore
     database: Path
     technology: str
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
-    assert found, page[:2000]
-    return found.group(1)
-
-
-def cookies_of(response: httpx.Response) -> dict[str, str]:
-    found = {}
-    for header in response.headers.get_list("set-cookie"):
-        name, _, rest = header.partition("=")
-        found[name] = rest.split(";", 1)[0]
-    return found
-
-
-def cookie_header(cookies: dict[str, str]) -> dict[str, str]:
-    return {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +117,7 @@ def test_an_accepted_submission_is_written_to_the_store_and_found_through_anothe
     version = replicas.remote.version()
 
     accept(replicas.writer, number)
-    deadline_found = _wait(lambda: ask(replicas.reader, query), 90)
-    assert deadline_found, "the reader never found the accepted incident"
+    wait_for(lambda: ask(replicas.reader, query), 90, "the reader finding the accepted incident")
     page = httpx.get(f"{replicas.reader.url}/doc/incident/KG-{number:04d}", headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200 and TITLE in page.text
 
@@ -158,11 +137,3 @@ def test_an_accepted_submission_is_written_to_the_store_and_found_through_anothe
     names = replicas.remote.graph_names(fresh=True)
     assert names.count(str(graph)) == 1 and replicas.remote.version() == after
 
-
-def _wait(check, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(1)
-    return False
