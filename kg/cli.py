@@ -284,7 +284,8 @@ def release_command(out_dir: Path, version: str | None, store_path: Path | None)
         click.echo(f"{item.name:<24} {item.size:>10} bytes  sha256 {item.sha256}")
     changes = release.changes
     if changes.previous:
-        click.echo(f"since {changes.previous}: +{changes.added} -{changes.removed} triples, {len(changes.incidents)} incidents changed")
+        click.echo(f"since {changes.previous}: +{changes.added} -{changes.removed} triples, {len(changes.new_incidents)} new incidents, "
+                   f"{len(changes.incidents) - len(changes.new_incidents)} changed")
     click.echo(f"release {release.version} written to {release.folder}")
 
 

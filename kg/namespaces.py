@@ -89,6 +89,7 @@ class KG(DefinedNamespace):
     # claim properties
     claimant: URIRef
     claimAbout: URIRef
+    claimConcerns: URIRef
     claimText: URIRef
     claimDate: URIRef
     addressee: URIRef

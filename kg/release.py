@@ -24,13 +24,16 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
 from kg.errors import StoreError
 from kg.licence import LICENCE, rights_statement
-from kg.namespaces import BASE, ID, bind_prefixes
+from kg.namespaces import BASE, ID, KG, bind_prefixes
 from kg.resources import ontology_dir, shapes_dir
 from kg.spreadsheet import write_incidents_csv
 from kg.store import TripleStore
 
 SPDX = "http://spdx.org/rdf/terms#"
 INCIDENT_PREFIX = f"<{ID}incident/"
+CLAIM_PREFIX = f"<{ID}claim/"
+IS_INCIDENT = f"<{RDF.type}> <{KG.Incident}> ."
+CLAIM_ABOUT = f"<{KG.claimAbout}>"
 CATALOGUE = "catalog.ttl"
 CHANGELOG = "CHANGELOG.md"
 INCIDENTS_CSV = "incidents.csv"
@@ -50,12 +53,14 @@ class ReleaseFile:
 
 @dataclass(frozen=True)
 class Changes:
-    """What changed since the previous release (None when there was none)."""
+    """What changed since the previous release (None when there was none): ``incidents`` are every incident new or
+    changed, ``new_incidents`` those the previous release did not type as incidents (a subset)."""
 
     previous: str | None
     added: int = 0
     removed: int = 0
     incidents: list[str] = field(default_factory=list)
+    new_incidents: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -107,26 +112,61 @@ def _lines(path: Path) -> Iterator[bytes]:
         yield from handle
 
 
-def compare(old: Path, new: Path) -> tuple[int, int, list[str]]:
-    """Added and removed lines between two sorted N-Triples files, and the incidents whose triples changed."""
-    added = removed = 0
-    incidents: set[str] = set()
+@dataclass
+class _Diff:
+    """What a merge of two sorted N-Triples files found, line by changed line."""
+
+    added: int = 0
+    removed: int = 0
+    incidents: set[str] = field(default_factory=set)
+    new: set[str] = field(default_factory=set)
+    claims: set[str] = field(default_factory=set)
+
+    def note(self, line: bytes, added: bool) -> None:
+        """Count a changed line: an incident's own statement, a new incident's type, a claim's statement."""
+        text = line.decode("utf-8").rstrip("\n")
+        subject, _, rest = text.partition(" ")
+        if text.startswith(INCIDENT_PREFIX):
+            self.incidents.add(subject[1:-1])
+            if added and rest == IS_INCIDENT:
+                self.new.add(subject[1:-1])
+        elif text.startswith(CLAIM_PREFIX):
+            self.claims.add(subject)
+
+
+def _claims_about(paths: tuple[Path, ...], claims: set[str]) -> set[str]:
+    """The incidents the ``claims`` (N-Triples subjects) are about, read from the ``kg:claimAbout`` lines of both
+    files: a claim added, removed or reworded changes the incident it is about."""
+    found: set[str] = set()
+    for path in paths:
+        for line in _lines(path):
+            text = line.decode("utf-8")
+            subject, _, rest = text.partition(" ")
+            if subject in claims and rest.startswith(CLAIM_ABOUT + " " + INCIDENT_PREFIX):
+                found.add(rest[len(CLAIM_ABOUT) + 2 : rest.index(">", len(CLAIM_ABOUT) + 2)])
+    return found
+
+
+def compare(old: Path, new: Path) -> tuple[int, int, list[str], list[str]]:
+    """Added and removed lines between two sorted N-Triples files; the incidents whose own statements or claims
+    changed; and, of those, the new ones (typed ``kg:Incident`` only in ``new``)."""
+    diff = _Diff()
     old_lines, new_lines = _lines(old), _lines(new)
     a, b = next(old_lines, None), next(new_lines, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a < b):
-            removed += 1
-            changed, a = a, next(old_lines, None)
+            diff.removed += 1
+            diff.note(a, added=False)  # type: ignore[arg-type]
+            a = next(old_lines, None)
         elif a is None or b < a:
-            added += 1
-            changed, b = b, next(new_lines, None)
+            diff.added += 1
+            diff.note(b, added=True)
+            b = next(new_lines, None)
         else:
             a, b = next(old_lines, None), next(new_lines, None)
-            continue
-        text = changed.decode("utf-8")
-        if text.startswith(INCIDENT_PREFIX):
-            incidents.add(text[1 : text.index(">")])
-    return added, removed, sorted(incidents)
+    if diff.claims:
+        diff.incidents |= _claims_about((old, new), diff.claims)
+    return diff.added, diff.removed, sorted(diff.incidents), sorted(diff.new)
 
 
 def _previous_release(out_dir: Path, version: str) -> Path | None:
@@ -192,8 +232,8 @@ def write_release(store: TripleStore, out_dir: Path, version: str) -> Release:
         previous = _previous_release(out_dir, version)
         changes = Changes(None)
         if previous is not None:
-            added, removed, incidents = compare(previous / "ai-incidents.nt.gz", staging / "ai-incidents.nt.gz")
-            changes = Changes(previous.name, added, removed, incidents)
+            added, removed, incidents, new = compare(previous / "ai-incidents.nt.gz", staging / "ai-incidents.nt.gz")
+            changes = Changes(previous.name, added, removed, incidents, new)
         (staging / CATALOGUE).write_text(catalogue(version, files, rights=rights_statement(store)), encoding="utf-8")
         (staging / CHANGELOG).write_text(changelog(version, triples, changes), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
@@ -280,13 +320,17 @@ def _describe_dataset(graph: Graph, catalog: URIRef, dataset: URIRef, part: str,
 
 
 def changelog(version: str, triples: int, changes: Changes) -> str:
-    """A short Markdown changelog for people."""
+    """A short Markdown changelog for people: the new incidents, then those whose statements or claims changed
+    (each a ``- <IRI>`` line, which is what :func:`kg.feeds.read_changelog` reads)."""
     lines = [f"# Release {version}", "", f"{triples} distinct triples.", ""]
     if changes.previous is None:
         lines.append("First release in this folder: no previous release to compare with.")
     else:
+        new = set(changes.new_incidents)
+        changed = [iri for iri in changes.incidents if iri not in new]
         lines.append(f"Since {changes.previous}: {changes.added} triples added, {changes.removed} removed.")
-        lines.append("")
-        lines.append(f"Incidents whose own statements changed ({len(changes.incidents)}):")
-        lines += [f"- <{iri}>" for iri in changes.incidents]
+        lines += ["", f"New incidents ({len(new)}):"]
+        lines += [f"- <{iri}>" for iri in sorted(new)]
+        lines += ["", f"Changed incidents: their own statements or the claims about them ({len(changed)}):"]
+        lines += [f"- <{iri}>" for iri in changed]
     return "\n".join(lines) + "\n"

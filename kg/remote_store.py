@@ -1,6 +1,8 @@
 """A remote SPARQL 1.1 store (Virtuoso first) behind the same ``TripleStore`` interface as the embedded one.
 
-Reads go to the SPARQL 1.1 Protocol endpoint; loads replace whole graphs through the Graph Store Protocol.
+Reads go to the SPARQL 1.1 Protocol endpoint; loads replace whole graphs through the Graph Store Protocol, and an
+accepted submission adds its own graph the same way (:meth:`RemoteStore.write_graph`), at the Graph Store URL of the
+settings, never at one a request names.
 Virtuoso's default graph is the multiset union of every graph it holds, its own system graphs included, so
 a load also writes the set-merge of our named graphs into one graph (``MERGED``) and the list of our graphs
 into ``MANIFEST``; every query then names its dataset: ``MERGED`` as default graph (each statement once) and
@@ -269,9 +271,10 @@ class RemoteStore:
         assert isinstance(found, Solutions)
         return found.rows
 
-    def graph_names(self) -> list[str]:
-        """IRIs of our named graphs, sorted, as the last load's manifest lists them (read again after a few seconds)."""
-        if self._graphs is None or time.monotonic() - self._graphs_read > GRAPHS_TTL:
+    def graph_names(self, fresh: bool = False) -> list[str]:
+        """IRIs of our named graphs, sorted, as the last load's manifest lists them (read again after a few seconds,
+        or now when ``fresh``)."""
+        if fresh or self._graphs is None or time.monotonic() - self._graphs_read > GRAPHS_TTL:
             self._graphs = sorted(str(row["name"]) for row in self._manifest("remote-graph-names"))
             self._graphs_read = time.monotonic()
         return list(self._graphs)
@@ -321,13 +324,36 @@ class RemoteStore:
             self._put(name, source.graph_ntriples(name), timeout)
         progress("loading the merged default graph")
         self._put(MERGED, source.graph_ntriples(None), timeout)
+        self._put_manifest(names, version, timeout)
+        statements = source.quad_count() + source.triple_count()
+        return LoadReport(len(names), statements, time.perf_counter() - clock, version)
+
+    def _put_manifest(self, names: Sequence[str], version: str, timeout: float) -> None:
         manifest = URIRef(MANIFEST)
         lines = [f"<{manifest}> <{SD.namedGraph}> _:g{i} .\n_:g{i} <{SD.name}> {nquads_term(URIRef(n))} .\n" for i, n in enumerate(names)]
         lines.append(f"<{manifest}> <{OWL.versionInfo}> {nquads_term(Literal(version))} .\n")
         self._put(MANIFEST, "".join(lines).encode("utf-8"), timeout)
         self._graphs = None
-        statements = source.quad_count() + source.triple_count()
-        return LoadReport(len(names), statements, time.perf_counter() - clock, version)
+
+    def write_graph(self, name: str, ntriples: bytes, version_tag: str) -> str:
+        """Add (or replace) one named graph without reloading the rest, as an accepted submission is written: PUT the
+        graph (it replaces the graph, so a retry is safe), POST its statements into the merge (a set: statements
+        already there change nothing; ``ntriples`` must hold no blank node), then PUT the manifest listing it, with
+        the data version ``<load id>+<version_tag>``; the new version. Only the one process that owns the
+        submissions writes, so no two manifests are written at once."""
+        if b"_:" in ntriples:
+            raise StoreError(f"cannot add {name} to the merge of the remote store: it holds blank nodes")
+        timeout = self._load_timeout
+        found = self._manifest("remote-version")
+        if not found:
+            raise StoreError(f"the SPARQL store at {self.url} holds no complete load of the graph: run 'kg build --store-url'")
+        names = {str(row["name"]) for row in self._manifest("remote-graph-names")}
+        self._put(name, ntriples, timeout)
+        self._send("POST", self.graph_store_url, params={"graph-uri": MERGED}, content=ntriples,
+                   headers={"Content-Type": NTRIPLES}, timeout=timeout)
+        version = str(found[0]["version"]).split("+", 1)[0] + "+" + version_tag
+        self._put_manifest(sorted(names | {name}), version, timeout)
+        return version
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -343,4 +369,5 @@ def remote_from_settings(url: str | None = None, settings: Settings | None = Non
     target = url or settings.store_url
     if not target:
         raise StoreError("no remote store given: set KG_STORE_URL or pass --store-url")
-    return RemoteStore(target, settings.store_user, password, timeout=timeout or settings.query_timeout)
+    return RemoteStore(target, settings.store_user, password, timeout=timeout or settings.query_timeout,
+                       graph_store_url=settings.store_graph_store_url)

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     store_password: SecretStr | None = None
     """Password of ``store_user`` (``KG_STORE_PASSWORD``)."""
 
+    store_graph_store_url: str | None = None
+    """The remote store's SPARQL 1.1 Graph Store endpoint (``KG_STORE_GRAPH_STORE_URL``), where loads and accepted
+    submissions are written; default: Virtuoso's, beside ``store_url`` (``/sparql-graph-crud-auth`` with a user)."""
+
     data: Path | None = None
     """Data directory to build from (``KG_DATA``); default: ``./data`` if present, else the packaged copy."""
 

@@ -171,7 +171,8 @@ def summarise(graph: Graph, iri: URIRef, property_labels: Mapping[str, str]) -> 
     summary.involvements = _involvements(r, [iri, *systems])
     summary.issues = [(title, refs) for title, prop in ISSUES if (refs := r.refs(iri, prop))]
     summary.timeline = sorted((_event(r, e) for e in graph.objects(iri, KG.hasEvent)), key=lambda e: (e.order, e.ref.label))
-    summary.claims = sorted((_claim(r, c) for c in graph.subjects(KG.claimAbout, iri)), key=lambda c: (c.when == "", c.when, c.ref.iri))
+    claims = {*graph.subjects(KG.claimAbout, iri), *graph.subjects(KG.claimConcerns, iri)}
+    summary.claims = sorted((_claim(r, c) for c in claims), key=lambda c: (c.when == "", c.when, c.ref.iri))
     summary.roles = _roles(r, iri)
     summary.incidents = [] if summary.roles else _incidents(r, iri)
     return summary

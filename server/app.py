@@ -19,14 +19,13 @@ from server.budget import Budget
 from server.cache import ResultCache
 from server.errors import install_error_handlers
 from server.executor import Executor
-from kg.submissions.database import SubmissionDatabase
 from server.follow_builds import follow, open_leased
 from server.pool import QueryPool
-from server.rebuilds import Rebuilder
 from server.rendering import STATIC
 from server.routers import complete, docs, dumps, editors, exports, health, pages, resources, submissions, vocabulary, void
 from server.security_headers import SecurityHeaders
 from server.sparql_endpoint import OPENAPI, SparqlEndpoint
+from server.submission_writes import open_write_path
 from server.served_store import StoreStatus, open_release, open_served_store, warm_descriptions, watch, worker_config
 
 
@@ -55,19 +54,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         version=version,
         concurrency=settings.client_concurrency,
     )
-    submissions_path = settings.submissions_db or settings.store / "submissions.sqlite"
-    app.state.submissions = SubmissionDatabase(submissions_path)
-    app.state.csrf_secret = app.state.submissions.secret("csrf")
-    app.state.submission_limit = Budget(settings.submission_rate, settings.submission_burst)
-    app.state.login_limit = Budget(1.0, 5.0)  # five failed sign-ins at once, then one a minute
-    app.state.rebuilder = Rebuilder(settings, submissions_path)
+    open_write_path(app, settings, store)
     warm_descriptions(app)
     watcher = asyncio.get_running_loop().create_task(watch(app) if settings.store_url else follow(app))
     try:
         yield
     finally:
         app.state.rebuilder.cancel()
-        app.state.submissions.close()
+        if app.state.submissions is not None:
+            app.state.submissions.close()
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher

@@ -24,6 +24,7 @@ import pytest
 from live_server import LiveServer, start_server, stop_server
 from mounts import tmpfs
 
+from kg.search import SearchRequest, index_of, search
 from kg.store import EmbeddedStore
 from kg.submissions.database import SubmissionDatabase
 
@@ -47,6 +48,10 @@ class WriteServer:
     database: Path
     log: Path
 
+
+ORGANISATION_OF_KINGS_CROSS = """SELECT ?org WHERE {
+  <https://w3id.org/ai-incidents/id/incident/AIAAIC0288> kg:involvesSystem ?system .
+  ?involvement kg:involvedIn ?system ; kg:agent ?org . ?org a kg:Organisation } ORDER BY ?org LIMIT 1"""
 
 FIRST_BUILD: list[str] = []
 """The name of the build the write servers start from (a rebuild after an acceptance makes another)."""
@@ -238,13 +243,19 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
         "proposed": "The system ran from May 2016 to March 2018.", "sources": [SOURCE]})
     assert correction.status_code == 201, correction.text
     correction_number = SubmissionDatabase(write_server.database).by_token(correction.json()["token"]).id
+    organisation = str(EmbeddedStore.open(write_server.store).query(ORGANISATION_OF_KINGS_CROSS).rows[0]["org"])  # type: ignore[union-attr]
+    renamed = httpx.post(f"{write_server.server.url}/api/submissions", timeout=60, json={
+        "kind": "correction", "target": organisation, "problem": "This organisation's page omits its former name.",
+        "sources": [SOURCE]})
+    assert renamed.status_code == 201, renamed.text
+    organisation_number = SubmissionDatabase(write_server.database).by_token(renamed.json()["token"]).id
 
     browser.get(f"{base}/editor/login")
     browser.find_element(By.ID, "name").send_keys("ada")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait_for(lambda: "Review queue" in browser.page_source, 30, "the queue after signing in")
-    for item in (number, correction_number):
+    for item in (number, correction_number, organisation_number):
         browser.get(f"{base}/editor/submissions/{item}")
         browser.find_element(By.ID, "note").send_keys("Checked against the source.")
         browser.find_element(By.CSS_SELECTOR, "button[value=accept]").click()
@@ -268,6 +279,14 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
     assert "<script>document" not in httpx.get(page, headers=html, timeout=30).text  # shown escaped
     kings_cross = httpx.get(f"{base}/doc/incident/AIAAIC0288", headers=html, timeout=30).text
     assert "The page omits that the cameras were switched off in March 2018." in kings_cross
+    # the organisation's page shows the correction beside what the sources say of it (its name)
+    organisation_page = httpx.get(f"{base}/doc/{organisation.split('/id/', 1)[1]}", headers=html, timeout=30).text
+    label = EmbeddedStore.open(write_server.store).query(f"SELECT ?l WHERE {{ <{organisation}> rdfs:label ?l }}").rows[0]["l"]  # type: ignore[union-attr]
+    assert "This organisation&#39;s page omits its former name." in organisation_page and str(label) in organisation_page
+    # the served build's search index finds the new incident by the words of its title
+    served = (write_server.store / "current").resolve()
+    hits = search(index_of(served), SearchRequest("Station trial of live face recognition")).hits
+    assert iri in [hit.iri for hit in hits]
     browser.get(f"{base}/submissions/{token}")
     assert "accepted" in browser.page_source and "Checked against the source." in browser.page_source
 

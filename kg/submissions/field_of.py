@@ -11,7 +11,7 @@ FIELDS = {
     str(KG.occurredFrom): "when", str(KG.occurredUntil): "when", str(KG.technology): "technologies",
     str(KG.ethicalIssue): "ethical_issues", str(KG.externalHarm): "harms", str(KG.sector): "sectors",
     str(KG.jurisdiction): "countries", str(SCHEMA.url): "sources", str(SCHEMA.datePublished): "sources",
-    str(KG.claimAbout): "target", str(KG.claimText): "problem", str(RDFS.label): "system",
+    str(KG.claimAbout): "target", str(KG.claimConcerns): "target", str(KG.claimText): "problem", str(RDFS.label): "system",
 }
 
 

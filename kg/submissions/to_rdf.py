@@ -2,9 +2,9 @@
 and on which sources it rests.
 
 A new incident becomes ``id/incident/KG-<n>`` with its system, involvements (deployers, developers: status
-``alleged``, sourced) and classifications. A correction becomes a ``kg:Claim`` about the page's incident
-(stance ``correction``), so the source's statement and the correction both stay, as the Met's denial and its later
-admission do. The submitter is a ``kg:Person`` named as they chose, else by a pseudonym.
+``alleged``, sourced) and classifications. A correction becomes a ``kg:Claim`` (stance ``correction``) about the
+page's incident (``kg:claimAbout``), or concerning the page's organisation or concept (``kg:claimConcerns``), so the
+source's statement and the correction both stay, as the Met's denial and its later admission do. The submitter is a ``kg:Person`` named as they chose, else by a pseudonym.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from kg.submissions.model import FieldProblem, InvalidSubmission, SourceRef, Sub
 
 CONCEPTS = str(ID) + "concept/"
 INCIDENTS = str(ID) + "incident/"
+ORGANISATIONS = str(ID) + "org/"
 STANCE_CORRECTION = ID["concept/stance/correction"]
 ISO_CODE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
 """An ISO 3166 country (``GB``) or subdivision (``GB-ENG``) code, as jurisdiction concepts are keyed."""
 
 
 class UnsupportedTarget(KgError):
-    """A correction to a page that is not an incident's (stored and reviewable, but not yet turned into data)."""
+    """A correction to a page that is not an incident's, organisation's or concept's (stored and reviewable, but not
+    turned into data)."""
 
 
 def graph_iri(number: int) -> URIRef:
@@ -116,13 +118,23 @@ def _incident(graph: Graph, s: Submission, number: int, sources: list[URIRef]) -
                 graph.add((involvement, KG.source, source))
 
 
+def _claim_property(target: str) -> URIRef:
+    """How a correction's claim points at its page: an incident's (``kg:claimAbout``), an organisation's or a
+    concept's (``kg:claimConcerns``); UnsupportedTarget for any other page."""
+    if target.startswith(INCIDENTS):
+        return KG.claimAbout
+    if target.startswith((ORGANISATIONS, CONCEPTS)):
+        return KG.claimConcerns
+    raise UnsupportedTarget(f"corrections to {target} are kept for review; only incident, organisation and concept "
+                            "pages take claims")
+
+
 def _correction(graph: Graph, s: Submission, number: int, created: str, submitter: URIRef,
                 sources: list[URIRef]) -> None:
-    if not s.target.startswith(INCIDENTS):
-        raise UnsupportedTarget(f"corrections to {s.target} are kept for review; only incident pages take claims yet")
+    about = _claim_property(s.target)
     claim = ID[f"claim/submission-{number}"]
     graph.add((claim, RDF.type, KG.Claim))
-    graph.add((claim, KG.claimAbout, URIRef(s.target)))
+    graph.add((claim, about, URIRef(s.target)))
     graph.add((claim, KG.claimant, submitter))
     text = s.problem + (f"\nProposed: {s.proposed}" if s.proposed else "")
     graph.add((claim, KG.claimText, Literal(text, lang="en")))

@@ -20,6 +20,7 @@ from server.editor_sessions import (SESSION_SECONDS, NotSignedIn, check_csrf, cs
                                     session_token, set_csrf_cookie, start_session)
 from server.errors import OverBudget
 from server.rendering import render
+from server.submission_writes import database_of
 from server.routers.submissions import TooManySubmissions
 from server.submission_checks import shape_problems
 
@@ -29,14 +30,14 @@ DECISIONS = {"accept": "accepted", "reject": "rejected", "review": "under-review
 
 
 def _database(request: Request) -> SubmissionDatabase:
-    database: SubmissionDatabase = request.app.state.submissions
-    return database
+    return database_of(request)
 
 
 async def _editor(request: Request) -> str:
-    """The signed-in editor, or NotSignedIn (401)."""
+    """The signed-in editor, or NotSignedIn (401); NotTheWriter (503) on a replica that does not own the submissions."""
+    database = _database(request)
     token = session_token(request)
-    editor = await run_in_threadpool(_database(request).session_editor, token) if token else None
+    editor = await run_in_threadpool(database.session_editor, token) if token else None
     if editor is None:
         raise NotSignedIn("sign in as an editor first: /editor/login")
     return editor
@@ -50,11 +51,13 @@ def _page(request: Request, template: str, status: int = 200, **context: object)
 
 @router.get("/login")
 def login_form(request: Request) -> Response:
+    _database(request)
     return _page(request, "editor_login.html", failed=False)
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
+    _database(request)
     form = await request.form(max_fields=8, max_files=0)
     check_csrf(request, str(form.get("csrf", "")), request.app.state.csrf_secret)
     client = protocol.client_of(request)

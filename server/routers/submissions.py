@@ -18,6 +18,7 @@ from server.editor_sessions import check_csrf, csrf_token, set_csrf_cookie
 from server.errors import HttpRefusal, OverBudget
 from server.negotiation import wants_json
 from server.rendering import render
+from server.submission_writes import database_of
 from server.submission_checks import shape_problems
 from server.submission_form import document_from_form, form_field
 
@@ -48,8 +49,7 @@ class Receipt(BaseModel):
 
 
 def _database(request: Request) -> SubmissionDatabase:
-    database: SubmissionDatabase = request.app.state.submissions
-    return database
+    return database_of(request)
 
 
 def _address(client: object) -> str:
@@ -102,6 +102,7 @@ SUBMISSION_SCHEMA: dict[str, Any] = {
                                             "content": {"application/json": {"schema": SUBMISSION_SCHEMA}}}},
              responses={422: {"description": "The submission's problems, each at its field"},
                         429: {"description": "Too many submissions from this client"},
+                        503: {"description": "This replica takes no submissions: another one owns them"},
                         507: {"description": "No space left to store it: nothing was written"}})
 async def submit_json(request: Request) -> Response:
     """Submit a new incident (``kind: incident``) or a correction to a page (``kind: correction``), as JSON.
@@ -109,6 +110,7 @@ async def submit_json(request: Request) -> Response:
     ``when`` is a year, month or day (``2019``, ``2019-08``, ``2019-08-14``) or an interval (``2018-05/2019-03``);
     concepts are given by IRI, countries by ISO 3166 code; at least one source. Bounded: 64 KiB, 6 levels, each
     field's length and number of items. URLs are stored, never fetched."""
+    _database(request)
     _spend(request, protocol.client_of(request))
     try:
         stored = await _take(request, read_submission(await request.body()))
@@ -130,12 +132,14 @@ def _form_page(request: Request, values: dict[str, str], problems: list[FieldPro
 @router.get("/submit", include_in_schema=False)
 def submit_form(request: Request, target: str = "") -> Response:
     """The form: a new incident, or (with ``target=IRI``) a correction to that page."""
+    _database(request)  # on a replica that takes no submissions, say so rather than show a form it would refuse
     values = {"kind": "correction" if target else "incident", "target": target}
     return _form_page(request, values, [])
 
 
 @router.post("/submit", include_in_schema=False)
 async def submit_form_post(request: Request) -> Response:
+    _database(request)
     form = await request.form(max_fields=FORM_FIELDS, max_files=0)
     values = {name: value for name, value in form.items() if isinstance(value, str)}
     check_csrf(request, values.get("csrf"), request.app.state.csrf_secret)
