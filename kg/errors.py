@@ -79,3 +79,11 @@ class StoreError(KgError):
 
 class SearchTimeout(KgError):
     """A full-text search ran past its deadline and was stopped."""
+
+
+class InvalidSearch(QueryError):
+    """A search asked for something out of bounds; ``field`` names the part of the request (text, filters, ...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"search {field}: {message}")

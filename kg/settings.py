@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     """Where the server keeps the release (dumps, catalogue) of each build it serves (``KG_RELEASES``);
     default: ``<store>/releases``. The server writes the release of its build there when it starts, if missing."""
 
+    search_indexes: Path | None = None
+    """Where a server reading a remote store (``KG_STORE_URL``) writes the search index of each data version it
+    serves (``KG_SEARCH_INDEXES``); default: ``<store>/search``. An embedded store's builds carry their own."""
+
+    search_timeout: float = Field(1.0, gt=0, le=30)
+    """Seconds a full-text search (``/api/search``, ``/search``) may run before it is stopped with 504."""
+
     # -- the SPARQL endpoint (``kg serve``); defaults follow shared/design/security.md ------------------
     query_timeout: float = Field(10.0, gt=0)
     """Seconds a query may run before its worker process is killed and the client gets 503."""

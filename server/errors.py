@@ -23,6 +23,7 @@ from kg.errors import (
     NotFound,
     QueryError,
     ResultTooLarge,
+    SearchTimeout,
     StoreError,
     UpdateRefused,
 )
@@ -61,6 +62,7 @@ LIBRARY_ERRORS: dict[type[KgError], tuple[int, str]] = {
     ResultTooLarge: (422, "result-too-large"),
     Unrepresentable: (406, "not-acceptable"),
     NotFound: (404, "not-found"),
+    SearchTimeout: (504, "search-timeout"),
     InvalidData: (500, "invalid-data"),
     StoreError: (503, "store-unavailable"),
     KgError: (500, "error"),
@@ -103,7 +105,18 @@ async def _http(request: Request, error: Exception) -> Response:
 
 
 async def _validation(request: Request, error: Exception) -> Response:
-    return error_response(request, 400, "bad-request", f"bad parameters: {error}")
+    assert isinstance(error, RequestValidationError)
+    return error_response(request, 400, "bad-request", f"bad parameters: {_problems(error)}")
+
+
+def _problems(error: RequestValidationError) -> str:
+    """Each problem as "where 'name': what" (query 'page': Input should be ...), without the handler's location."""
+    problems = []
+    for problem in error.errors():
+        where, *name = (str(part) for part in problem.get("loc", ()))
+        item = f" (item {'.'.join(name[1:])})" if len(name) > 1 else ""
+        problems.append(f"{where} '{name[0]}'{item}: {problem.get('msg', '')}" if name else f"{where}: {problem.get('msg', '')}")
+    return "; ".join(problems)
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:

@@ -134,7 +134,7 @@ def test_results_are_bounded_picklable_and_stopped_at_their_deadline(index: Path
 
 def test_the_index_file_is_read_only_for_searches(index: Path) -> None:
     with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as connection:
-        assert connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("1",)
+        assert connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
 
 
 def test_the_index_built_from_either_backend_finds_the_same(store: TripleStore, index: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kg.search.engine import search
 from kg.search.index import INDEX_FILE, build_index
+from kg.search.replica import ensure_replica_index, replica_index
 from kg.search.model import FACETS, KINDS, MAX_EXPORT, MAX_PAGE, FacetValue, Hit, SearchRequest, SearchResult
 
 
@@ -23,4 +24,4 @@ def build_id(build: Path) -> str:
     return Path(build).name.split(".", 1)[0]
 
 
-__all__ = ["build_id", "index_of", "FACETS", "INDEX_FILE", "KINDS", "MAX_EXPORT", "MAX_PAGE", "FacetValue", "Hit", "SearchRequest", "SearchResult", "build_index", "search"]
+__all__ = ["build_id", "ensure_replica_index", "index_of", "replica_index", "FACETS", "INDEX_FILE", "KINDS", "MAX_EXPORT", "MAX_PAGE", "FacetValue", "Hit", "SearchRequest", "SearchResult", "build_index", "search"]

@@ -18,6 +18,8 @@ from kg.search.text import match_expression
 
 _WEIGHTS = "10.0, 6.0, 1.0, 12.0"  # bm25 weights of the columns label, alt, body, ids
 _PROGRESS_STEPS = 2000
+_KIND_WEIGHT = "CASE doc.kind WHEN 'system' THEN 0.6 ELSE 1.0 END"
+"""An AI system's document (named after it, in one incident) ranks below its incident's for the same words."""
 _SCAN_FROM = 300  # hits from which facet counting scans the postings rather than looking each hit up
 
 
@@ -69,7 +71,7 @@ def _candidates(request: SearchRequest, value_ids: dict[str, list[int]]) -> tupl
         parameters += list(request.kinds)
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     # materialised first: flattened into the outer query, FTS5 ranks far slower
-    return (f"WITH matched AS MATERIALIZED ({sql}) SELECT matched.doc, score FROM matched"
+    return (f"WITH matched AS MATERIALIZED ({sql}) SELECT matched.doc, score * {_KIND_WEIGHT} FROM matched"
             f" JOIN doc ON doc.id = matched.doc{where}"), parameters
 
 
@@ -102,7 +104,7 @@ def search(index_path: Path, request: SearchRequest) -> SearchResult:
         connection.execute(f"INSERT INTO temp.hit {sql}", parameters)
         kinds = dict(connection.execute("SELECT kind, COUNT(*) FROM temp.hit JOIN doc ON doc.id = hit.doc GROUP BY kind"))
         rows = connection.execute(
-            "SELECT iri, kind, label, score, identifier, years, sources FROM temp.hit JOIN doc ON doc.id = hit.doc"
+            "SELECT iri, kind, label, score, identifier, years, sources, snippet FROM temp.hit JOIN doc ON doc.id = hit.doc"
             " ORDER BY score DESC, kind = 'incident' DESC, label, iri LIMIT ? OFFSET ?",
             (request.limit, request.offset),
         ).fetchall()
@@ -117,8 +119,8 @@ def search(index_path: Path, request: SearchRequest) -> SearchResult:
         connection.execute("DROP TABLE IF EXISTS temp.hit")
     hits = tuple(
         Hit(iri, kind, label, round(score, 4), identifier, tuple(filter(None, years.split(","))),
-            tuple(filter(None, sources.split(","))))
-        for iri, kind, label, score, identifier, years, sources in rows
+            tuple(filter(None, sources.split(","))), snippet)
+        for iri, kind, label, score, identifier, years, sources, snippet in rows
     )
     return SearchResult(request, sum(kinds.values()), hits, kinds, facets, version,
                         round(time.monotonic() - started, 4))

@@ -20,12 +20,14 @@ from kg.search.text import identifiers, index_text
 from kg.store import TripleStore
 
 INDEX_FILE = "search.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+SNIPPET_CHARS = 240
+"""The longest snippet shown under a hit (its description, or its alternative labels), cut at a word."""
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE doc (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, label TEXT NOT NULL,
-                  identifier TEXT NOT NULL, years TEXT NOT NULL, sources TEXT NOT NULL);
+                  identifier TEXT NOT NULL, years TEXT NOT NULL, sources TEXT NOT NULL, snippet TEXT NOT NULL);
 CREATE INDEX doc_kind ON doc (kind);
 CREATE VIRTUAL TABLE text USING fts5 (label, alt, body, ids, content='', prefix='2 3 4',
                                       tokenize='unicode61 remove_diacritics 2');
@@ -44,6 +46,20 @@ def _rows(store: TripleStore, name: str) -> list[dict[str, str]]:
 
 def _local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def snippet(fields: dict[str, list[str]]) -> str:
+    """What a hit shows under its label: the start of its description, else its other names (cut at a word).
+
+    >>> snippet({"body": ["A camera system scanned the faces of people walking past King's Cross station."]})
+    "A camera system scanned the faces of people walking past King's Cross station."
+    >>> len(snippet({"body": ["word " * 100]})) <= SNIPPET_CHARS + 1
+    True
+    """
+    text = " ".join(min(fields.get("body") or [""]).split()) or "; ".join(sorted(set(fields.get("alt") or [])))
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
 
 
 def collect(store: TripleStore) -> tuple[dict[str, dict[str, list[str]]], dict[str, set[tuple[str, str]]], dict[str, str]]:
@@ -90,8 +106,8 @@ def build_index(store: TripleStore, path: Path, version: str = "") -> dict[str, 
             own = facets.get(iri, set())
             years = ",".join(sorted({v for f, v in own if f == "year"}))
             sources = ",".join(sorted({v for f, v in own if f == "source"}))
-            connection.execute("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               (number, iri, kind, label, ",".join(notations), years, sources))
+            connection.execute("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               (number, iri, kind, label, ",".join(notations), years, sources, snippet(fields)))
             id_words = notations + ([_local_name(iri)] if kind == "incident" else [])
             id_text = " ".join(id_words + sorted({i for word in id_words for i in identifiers(word)}))
             connection.execute(
