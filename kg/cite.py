@@ -11,6 +11,7 @@ source databases that record it, and the date it was accessed; the data read wit
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -117,3 +118,22 @@ def csl_json(c: Citation, accessed: date) -> dict[str, Any]:
     if c.date_parts:
         item["issued"] = {"date-parts": [c.date_parts]}
     return item
+
+
+FORMATS = {
+    "bib": ("BibTeX", "application/x-bibtex"),
+    "ris": ("RIS", "application/x-research-info-systems"),
+    "json": ("CSL-JSON", "application/vnd.citationstyles.csl+json"),
+}
+"""The citation formats by file extension: name and media type."""
+
+
+def write(c: Citation, accessed: date, extension: str) -> str:
+    """The citation in the format of ``extension`` (a key of :data:`FORMATS`); a CSL-JSON document is a list."""
+    if extension == "bib":
+        return bibtex(c, accessed)
+    if extension == "ris":
+        return ris(c, accessed)
+    if extension == "json":
+        return json.dumps([csl_json(c, accessed)], ensure_ascii=False, indent=2) + "\n"
+    raise NotFound(f"no citation format '.{extension}': there are {', '.join('.' + e for e in FORMATS)}")

@@ -62,6 +62,15 @@ def incidents_about(store: TripleStore, about: str) -> set[str]:
     return {row["incident"] for row in _rows(store, "feed-about", about=about)}
 
 
+def label_of(store: TripleStore, about: str) -> str | None:
+    """The name of what a feed is about (feed-label.rq): the English or untagged label first, else any."""
+    result = store.query(queries.load("feed-label"), {"about": URIRef(about)})
+    assert isinstance(result, Solutions)
+    labels = [row["label"] for row in result.rows]
+    best = sorted(labels, key=lambda l: (getattr(l, "language", None) not in ("en", None), len(str(l)), str(l)))
+    return str(best[0]) if best else None
+
+
 def _entry_facts(store: TripleStore, incident: str) -> dict[str, list[str]]:
     facts: dict[str, list[str]] = {}
     for row in _rows(store, "feed-entry", incident=incident):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -18,6 +19,8 @@ INCIDENTS = str(ID) + "incident/"
 REFERRERS_SHOWN = 200
 """Most resources listed per property under "what links here" (a publisher of thousands of sources, say)."""
 ISSUES = (("Ethical issues", KG.ethicalIssue), ("Transparency issues", KG.transparencyIssue), ("Harms", KG.externalHarm))
+STATUS_ORDER = (str(KG.confirmed), str(KG.denied), str(KG.alleged))
+"""Statuses, most definite first: an involvement's row shows the first any of its sources states."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class Involvement:
-    """One agent's role in an incident or system, with its status and sources."""
+    """One agent's role in an incident or system, however many sources state it: the most definite status any of
+    them states (confirmed, then denied, then alleged), the sources with the status each states, the notes."""
 
     ref: Ref
     target: Ref | None
@@ -50,6 +54,8 @@ class Involvement:
     status: Ref | None
     sources: list[Ref]
     note: str | None
+    stated: list[tuple[Ref | None, list[Ref]]] = field(default_factory=list)
+    """Each status stated and the sources that state it, in the order of :data:`STATUS_ORDER`."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,8 @@ class Summary:
     description: str | None
     facts: list[Fact]
     referrers: list[Fact]
-    dates: list[str] = field(default_factory=list)
+    when: str | None = None
+    """When it happened, at the best precision stated (the most precise date, else the interval)."""
     systems: list[Ref] = field(default_factory=list)
     involvements: list[Involvement] = field(default_factory=list)
     issues: list[tuple[str, list[Ref]]] = field(default_factory=list)
@@ -108,6 +115,12 @@ class Summary:
     claims: list[Claim] = field(default_factory=list)
     roles: list[RoleInIncident] = field(default_factory=list)
     incidents: list[Ref] = field(default_factory=list)
+    linked_by: list[tuple[str, list[tuple[Value, Ref]]]] = field(default_factory=list)
+    """What links here, by the kind of the resource that links (its type, else the kind its IRI names)."""
+    incident: Any = None
+    """An incident's profile (kg.incident_page.IncidentProfile), added by the page job."""
+    citation: Any = None
+    """An incident's citation (kg.cite.Citation), added by the page job."""
 
 
 class _Reader:
@@ -166,7 +179,8 @@ def summarise(graph: Graph, iri: URIRef, property_labels: Mapping[str, str]) -> 
         _facts(r, referrers, REFERRERS_SHOWN),
     )
     systems = list(graph.objects(iri, KG.involvesSystem))
-    summary.dates = _dates(graph, iri)
+    summary.when = _when(graph, iri)
+    summary.linked_by = _linked_by(r, iri)
     summary.systems = r.refs(iri, KG.involvesSystem)
     summary.involvements = _involvements(r, [iri, *systems])
     summary.issues = [(title, refs) for title, prop in ISSUES if (refs := r.refs(iri, prop))]
@@ -186,24 +200,57 @@ def _facts(r: _Reader, by_property: dict[Node, list[Value]], shown: int | None =
     return sorted(facts, key=lambda f: f.prop.label.lower())
 
 
-def _dates(graph: Graph, iri: URIRef) -> list[str]:
-    """When it happened, each stated date at its precision, the most precise first."""
+def _when(graph: Graph, iri: URIRef) -> str | None:
+    """When it happened, once: the most precise stated date, else the interval it happened in."""
     stated = sorted(graph.objects(iri, KG.occurred), key=lambda d: (-len(str(d)), str(d)))
-    dates = [format_date(d) for d in stated]
+    if stated:
+        return format_date(stated[0])
     start, end = graph.value(iri, KG.occurredFrom), graph.value(iri, KG.occurredUntil)
-    if start is not None or end is not None:
-        dates.append(format_span(start, end))
-    return list(dict.fromkeys(dates))
+    return format_span(start, end) if start is not None or end is not None else None
+
+
+def _kind(r: _Reader, node: Node) -> str:
+    """What kind of thing ``node`` is, for grouping: its type's label, else the kind its IRI names (``id/claim/…``)."""
+    types = sorted(r.ref(t).label for t in r.graph.objects(node, RDF.type))
+    if types:
+        return types[0]
+    if str(node).startswith(str(ID)):
+        return str(node)[len(str(ID)):].split("/", 1)[0].replace("-", " ").capitalize()
+    return "Other"
+
+
+def _linked_by(r: _Reader, iri: URIRef) -> list[tuple[str, list[tuple[Value, Ref]]]]:
+    """The resources that point at ``iri``, labelled, grouped by their kind, each with the property it points by."""
+    groups: dict[str, list[tuple[Value, Ref]]] = {}
+    for s, p in r.graph.subject_predicates(iri):
+        groups.setdefault(_kind(r, s), []).append((r.value(s), r.prop(p)))
+    return [(kind, sorted(items, key=lambda i: (i[0].text.lower(), i[1].label))[:REFERRERS_SHOWN])
+            for kind, items in sorted(groups.items())]
 
 
 def _involvements(r: _Reader, targets: list[Node]) -> list[Involvement]:
-    found = []
+    """One row per agent, role and target, however many sources (and so involvement records) state it."""
+    grouped: dict[tuple[str, str, str], list[Node]] = {}
     for target in targets:
         for inv in r.graph.subjects(KG.involvedIn, target):
-            found.append(Involvement(
-                r.ref(inv), r.ref(target), r.one(inv, KG.agent), r.one(inv, KG.role), r.one(inv, KG.status),
-                r.refs(inv, KG.source), r.text(inv, RDFS.comment),
-            ))
+            key = (str(r.graph.value(inv, KG.agent)), str(r.graph.value(inv, KG.role)), str(target))
+            grouped.setdefault(key, []).append(inv)
+    found = []
+    for (_, _, target), records in grouped.items():
+        records.sort(key=str)
+        by_status: dict[str, tuple[Ref | None, set[Ref]]] = {}
+        for inv in records:
+            status = r.one(inv, KG.status)
+            by_status.setdefault(status.iri if status else "", (status, set()))[1].update(r.refs(inv, KG.source))
+        order = sorted(by_status, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else len(STATUS_ORDER))
+        stated = [(by_status[s][0], sorted(by_status[s][1], key=lambda x: x.label.lower())) for s in order]
+        sources = sorted({src for _, refs in stated for src in refs}, key=lambda x: x.label.lower())
+        notes = [n for inv in records if (n := r.text(inv, RDFS.comment))]
+        first = records[0]
+        found.append(Involvement(
+            r.ref(first), r.ref(URIRef(target)), r.one(first, KG.agent), r.one(first, KG.role), stated[0][0] if stated else None,
+            sources, " ".join(dict.fromkeys(notes)) or None, stated,
+        ))
     return sorted(found, key=lambda i: (i.role.label if i.role else "", i.agent.label if i.agent else "", i.ref.iri))
 
 

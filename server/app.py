@@ -22,7 +22,8 @@ from server.executor import Executor
 from server.follow_builds import follow, open_leased
 from server.pool import QueryPool
 from server.rendering import STATIC
-from server.routers import complete, docs, dumps, editors, exports, health, pages, resources, search, submissions, vocabulary, void
+from server.routers import (cite, complete, docs, dumps, editors, exports, feeds, health, pages, resources, search,
+                            submissions, vocabulary, void)
 from server.security_headers import SecurityHeaders
 from server.sparql_endpoint import OPENAPI, SparqlEndpoint
 from server.submission_writes import open_write_path
@@ -100,6 +101,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(vocabulary.router)
     app.include_router(dumps.router)
     app.include_router(void.router)
+    app.include_router(cite.router)
+    app.include_router(feeds.router)
     app.include_router(complete.router)
     app.include_router(exports.router)
     app.include_router(search.router)

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 
 from rdflib import Graph, URIRef
 
 from kg import describe
+from kg.cite import Citation, citation
+from kg.feeds import ReleaseChanges, atom_feed, label_of
+from kg.incident_page import incident_profile
 from kg.display import Ref
 from kg.errors import NotFound
 from kg.licence import rights_statement
-from kg.namespaces import ONTOLOGY_IRI
+from kg.namespaces import ID, ONTOLOGY_IRI
 from kg.store import Triples, TripleStore
 from kg.summary import Summary, summarise
 from kg.vocabulary import VocabularyIndex, index, ontology_graph, property_labels
@@ -27,6 +31,7 @@ from kg.void import describe_dataset
 from server.jobs import Limits, Serialized
 
 HTML = "text/html"
+INCIDENTS = f"{ID}incident/"
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,9 @@ class DocumentPage:
         summary = summarise(found, self.iri, _labels(store))
         counts = describe.referrer_counts(store, self.iri)
         summary.referrers = [replace(f, total=max(f.total, counts.get(f.prop.iri, 0))) for f in summary.referrers]
+        if str(self.iri).startswith(INCIDENTS):
+            summary.incident = incident_profile(store, self.iri)
+            summary.citation = citation(store, str(self.iri))
         return summary
 
 
@@ -127,3 +135,31 @@ class RightsStatement:
 
     def run(self, store: TripleStore, limits: Limits) -> str:
         return rights_statement(store)
+
+
+@dataclass(frozen=True)
+class IncidentCitation:
+    """What a citation of an incident says (kg.cite; the router writes it as BibTeX, RIS or CSL-JSON)."""
+
+    iri: str
+
+    def run(self, store: TripleStore, limits: Limits) -> Citation:
+        return citation(store, self.iri)
+
+
+@dataclass(frozen=True)
+class ReleaseFeed:
+    """The Atom feed of a release's changes, for the whole graph or (``about``) one organisation, concept or country."""
+
+    changes: ReleaseChanges
+    self_url: str
+    site_url: str
+    updated: datetime
+    about: str | None = None
+
+    def run(self, store: TripleStore, limits: Limits) -> str:
+        if self.about is not None and not describe.exists(store, URIRef(self.about)):
+            raise NotFound(f"nothing is known about <{self.about}>: there is no feed about it")
+        label = label_of(store, self.about) if self.about is not None else None
+        return atom_feed(store, self.changes, self_url=self.self_url, site_url=self.site_url, updated=self.updated,
+                         about=self.about, about_label=label)

@@ -206,3 +206,19 @@ def test_downloads_over_http_resume_and_revalidate(live_server: LiveServer) -> N
         assert http.get(url, headers={"If-Match": etag}).status_code == 200
         assert http.get(url, headers={"If-Unmodified-Since": earlier}).status_code == 412
         assert http.get(live_server.url + "/dumps/no-such-file.nt").status_code == 404
+
+
+def test_the_incidents_csv_has_one_row_per_incident_per_source_database(client: TestClient, store: TripleStore) -> None:
+    listing = client.get("/dumps/", headers={"Accept": "text/html"}).text
+    assert 'href="/dumps/incidents.csv"' in listing and "Release of " in listing
+    response = client.get("/dumps/incidents.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(response.text.splitlines()))
+    assert {"iri", "source_database", "title", "date", "countries", "deployers", "developers"} <= set(rows[0])
+    pairs = [(r["iri"], r["source_database"]) for r in rows]
+    assert len(pairs) == len(set(pairs))
+    expected = store.query("SELECT (COUNT(DISTINCT CONCAT(STR(?incident), ' ', ?database)) AS ?n) WHERE { GRAPH ?g { ?incident a kg:Incident } "
+                           "?g prov:wasDerivedFrom/schema:publisher/rdfs:label ?database }")
+    assert len(rows) == int(expected.rows[0]["n"])  # type: ignore[union-attr]
+    kings_cross = [r for r in rows if r["iri"].endswith("/incident/AIAAIC0288")]
+    assert kings_cross and "Metropolitan Police Service" in kings_cross[0]["deployers"]

@@ -98,3 +98,12 @@ def test_the_feed_is_capped(graph: EmbeddedStore, changed: list[str]) -> None:
 def test_a_file_that_is_no_changelog_is_refused() -> None:
     with pytest.raises(DataSyntaxError, match="Release"):
         read_changelog("hello")
+
+
+def test_a_feed_with_entries_validates_against_the_rfc_4287_schema(graph: EmbeddedStore, changed: list[str]) -> None:
+    from test_feeds_http import atom_schema
+
+    schema = atom_schema()
+    for about in (None, MET):
+        document = etree.fromstring(feed(graph, changed, about=about).encode("utf-8"))
+        assert document.findall(f"{A}entry") and schema.validate(document), schema.error_log

@@ -96,3 +96,13 @@ def test_void_in_other_formats(client: TestClient, void: tuple[Graph, URIRef], m
     graph, dataset = void
     assert len(other) == len(graph)
     assert other.value(dataset, VOID.triples) == graph.value(dataset, VOID.triples)
+
+
+def test_browsers_get_an_html_view_of_the_same_description(client: TestClient, void: tuple[Graph, URIRef]) -> None:
+    graph, dataset = void
+    response = client.get("/.well-known/void", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "Accept" in response.headers["vary"]
+    assert str(dataset) in response.text and f"{int(graph.value(dataset, VOID.triples))}" in response.text
+    assert client.get("/.well-known/void", params={"format": "html"}).headers["content-type"].startswith("text/html")
+    assert client.get("/.well-known/void").headers["content-type"].startswith("text/turtle")

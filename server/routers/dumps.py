@@ -8,7 +8,9 @@ their SHA-256 as entity tag, so identical files keep their tag across builds.
 
 from __future__ import annotations
 
+import calendar
 import logging
+import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -28,6 +30,23 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 EXTRAS = {CATALOGUE: "text/turtle", CHANGELOG: "text/markdown"}
 """Files of a release that the catalogue does not list, and their media types."""
+
+
+_BUILD_ID = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})")
+
+
+def release_name(version: str) -> str:
+    """How a release reads to people: its date and time when the version is a build id (``20261202T171001-…``),
+    else the version given to ``kg release --version``.
+
+    >>> release_name("20261202T171001-12138172428825"), release_name("1.2")
+    ('2 December 2026, 17:10 UTC', '1.2')
+    """
+    match = _BUILD_ID.match(version)
+    if match is None:
+        return version
+    year, month, day, hour, minute = match.groups()
+    return f"{int(day)} {calendar.month_name[int(month)]} {year}, {hour}:{minute} UTC"
 
 
 def dumps_url(settings: Settings) -> str:
@@ -51,7 +70,8 @@ async def listing(request: Request, executor: ExecutorDep, settings: SettingsDep
     rights = await executor.run(RightsStatement(), protocol.client_of(request))
     assert isinstance(rights, str)
     if media_type == HTML:
-        return render(request, "dumps.html", headers={"Vary": "Accept"}, release=release, rights=rights)
+        return render(request, "dumps.html", headers={"Vary": "Accept"}, release=release, rights=rights,
+                      name=release_name(release.version))
     text = catalogue(release.version, release.files, rights=rights, download_base=dumps_url(settings))
     return graph_response(Graph().parse(data=text, format="turtle"), media_type)
 

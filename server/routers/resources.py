@@ -19,6 +19,8 @@ from server.documents import HTML, html_headers, not_found, representation, seri
 from server.executor import Executor
 from server.page_jobs import DocumentPage, Missing, Suggestions
 from server.rendering import render
+from server.routers.cite import cite_texts
+from server.routers.feeds import feed_path
 
 router = APIRouter()
 
@@ -57,7 +59,8 @@ async def _document(request: Request, executor: Executor, space: str, path: str,
         return not_found(request, NotFound(page.message), asked, list(page.similar))
     if media_type != HTML:
         return serialized_response(request, page)
-    return render(request, "resource.html", headers=html_headers(request), s=page)
+    return render(request, "resource.html", headers=html_headers(request), s=page,
+                  cite=cite_texts(page.citation), feed=feed_path(space, path))
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
