@@ -106,7 +106,7 @@ def grow(count: int, with_pyshacl: bool) -> dict[str, float]:
 
     from kg.sparql_shapes import validate_nquads
     from kg.builds import build_into
-from kg.store import EmbeddedStore
+    from kg.store import EmbeddedStore
     from kg.validation import validate_dataset
 
     data = copies(imported_nquads(), count)
