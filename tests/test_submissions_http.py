@@ -289,6 +289,10 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
     assert iri in [hit.iri for hit in hits]
     browser.get(f"{base}/submissions/{token}")
     assert "accepted" in browser.page_source and "Checked against the source." in browser.page_source
+    # the correction's receipt links to its claim on the corrected page
+    corrected = httpx.get(f"{base}/submissions/{correction.json()['token']}", timeout=30).text
+    assert f'href="/doc/incident/AIAAIC0288#submission-{correction_number}"' in corrected
+    assert f'id="submission-{correction_number}"' in kings_cross
 
 
 # -- faults and load -------------------------------------------------------------------------------------------

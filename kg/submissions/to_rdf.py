@@ -42,6 +42,20 @@ def incident_iri(number: int) -> URIRef:
     return ID[f"incident/KG-{number:04d}"]
 
 
+def shown_at(stored: Stored) -> str:
+    """Where an accepted submission shows as data: its incident's IRI, or the corrected page's IRI with the claim's
+    anchor (``#submission-<n>``); empty when it is not accepted or its page takes no claims."""
+    if stored.state != "accepted":
+        return ""
+    if stored.submission.kind == "incident":
+        return str(incident_iri(stored.id))
+    try:
+        _claim_property(stored.submission.target)
+    except UnsupportedTarget:
+        return ""
+    return f"{stored.submission.target}#submission-{stored.id}"
+
+
 def _date(value: str) -> Literal:
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
     return Literal(value, datatype=datatype)

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kg.submissions.database import Stored, SubmissionDatabase
 from kg.submissions.model import FieldProblem, InvalidSubmission, Submission, read_submission
-from kg.submissions.to_rdf import incident_iri
+from kg.submissions.to_rdf import shown_at
 from server import protocol
 from server.editor_sessions import check_csrf, csrf_token, set_csrf_cookie
 from server.errors import HttpRefusal, OverBudget
@@ -154,7 +154,7 @@ async def submit_form_post(request: Request) -> Response:
 
 
 def _tracking_page(request: Request, stored: Stored, new: bool = False, status: int = 200) -> Response:
-    accepted = str(incident_iri(stored.id)) if stored.state == "accepted" and stored.submission.kind == "incident" else ""
+    accepted = shown_at(stored)
     return render(request, "submission.html", status=status, s=stored, new=new, tracking=_tracking(request, stored),
                   accepted_iri=accepted, accepted_href=_local(accepted))
 
