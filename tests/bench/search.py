@@ -7,7 +7,9 @@ On the real graph (a store built from ``data/`` into a temporary folder, or ``--
 - search: p50/p99 wall and CPU time of ``kg.search.search`` over a fixed set of typed searches, with and without
   facet filters (every search computes all facet counts); then text only (top 20 and the count, no facets) in
   FTS5 and in tantivy on the same words (prefix per word through regex queries);
-- baseline: the same words as a plain SPARQL regex search through the engine (titles and labels), p50/p99.
+- baseline: the same words as a plain SPARQL regex search through the engine (titles and labels), p50/p99;
+- HTTP (``--http``): the typed searches through ``GET /api/search`` of a real uvicorn on the same store (cache off,
+  no client budget): queue, worker, JSON and the loopback round trip included.
 
 Targets: search p50 <= 20 ms, p99 <= 100 ms, index build <= 5 s. Prints the machine's load average beside.
 """
@@ -132,10 +134,30 @@ def bench_baseline(store: EmbeddedStore, repeat: int) -> None:
     print(f"baseline SPARQL regex search ({len(wall)} searches): wall {ms(percentiles(wall))}")
 
 
+def bench_http(store_path: Path, folder: Path, repeat: int) -> None:
+    sys.path.insert(0, str(REPO / "tests"))
+    import httpx
+    from live_server import start_server, stop_server
+
+    process, server = start_server(store_path, folder / "server.log", cache_bytes="0", client_budget="0")
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            wall = []
+            for _ in range(repeat):
+                for text in WORDS:
+                    started = time.perf_counter()
+                    assert client.get("/api/search", params={"q": text}).status_code == 200
+                    wall.append(time.perf_counter() - started)
+        print(f"HTTP GET /api/search ({len(wall)} searches, cache off): wall {ms(percentiles(wall))}")
+    finally:
+        stop_server(process)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="a store folder written by kg build (default: build one)")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--http", action="store_true", help="also search through /api/search of a live server")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}, cores: {os.cpu_count()}")
     with tempfile.TemporaryDirectory() as scratch:
@@ -149,6 +171,8 @@ def main() -> None:
         bench_fts5(store, folder, args.repeat)
         bench_tantivy(store, folder, args.repeat)
         bench_baseline(store, args.repeat)
+        if args.http:
+            bench_http(store_path, folder, args.repeat)
     print(f"load average after: {os.getloadavg()}")
     sys.stdout.flush()
 
