@@ -283,10 +283,15 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
     organisation_page = httpx.get(f"{base}/doc/{organisation.split('/id/', 1)[1]}", headers=html, timeout=30).text
     label = EmbeddedStore.open(write_server.store).query(f"SELECT ?l WHERE {{ <{organisation}> rdfs:label ?l }}").rows[0]["l"]  # type: ignore[union-attr]
     assert "This organisation&#39;s page omits its former name." in organisation_page and str(label) in organisation_page
-    # the served build's search index finds the new incident by the words of its title
+    # the running server's search and SPARQL endpoint find the new incident (its search index is the new build's)
     served = (write_server.store / "current").resolve()
     hits = search(index_of(served), SearchRequest("Station trial of live face recognition")).hits
     assert iri in [hit.iri for hit in hits]
+    answer = httpx.get(f"{base}/api/search", params={"q": "Station trial of live face recognition"},
+                       headers={"Accept": "application/json"}, timeout=30)
+    assert answer.status_code == 200 and iri in [hit["iri"] for hit in answer.json()["hits"]]
+    asked = httpx.get(f"{base}/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert asked.status_code == 200 and asked.json()["boolean"] is True
     browser.get(f"{base}/submissions/{token}")
     assert "accepted" in browser.page_source and "Checked against the source." in browser.page_source
     # the correction's receipt links to its claim on the corrected page
