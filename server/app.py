@@ -24,7 +24,8 @@ from server.follow_builds import follow, open_leased
 from server.pool import QueryPool
 from server.rebuilds import Rebuilder
 from server.rendering import STATIC
-from server.routers import complete, docs, dumps, editors, exports, health, pages, resources, submissions, vocabulary, void
+from server.routers import (complete, docs, dumps, editors, exports, health, home, pages, resources, submissions,
+                            vocabulary, void)
 from server.security_headers import SecurityHeaders
 from server.sparql_endpoint import OPENAPI, SparqlEndpoint
 from server.served_store import StoreStatus, open_release, open_served_store, warm_descriptions, watch, worker_config
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_age=86400,
     )
     app.add_middleware(SecurityHeaders)  # outermost: every response, errors and preflights included
+    app.include_router(home.router)
     app.include_router(pages.router)
     app.include_router(health.router)
     app.include_router(docs.router)
