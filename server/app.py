@@ -22,8 +22,8 @@ from server.executor import Executor
 from server.follow_builds import follow, open_leased
 from server.pool import QueryPool
 from server.rendering import STATIC
-from server.routers import (cite, complete, docs, dumps, editors, exports, feeds, health, pages, resources, search,
-                            submissions, vocabulary, void)
+from server.routers import (cite, complete, docs, dumps, editors, exports, feeds, health, home, pages, resources,
+                            search, submissions, vocabulary, void)
 from server.security_headers import SecurityHeaders
 from server.sparql_endpoint import OPENAPI, SparqlEndpoint
 from server.submission_writes import open_write_path
@@ -94,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_age=86400,
     )
     app.add_middleware(SecurityHeaders)  # outermost: every response, errors and preflights included
+    app.include_router(home.router)
     app.include_router(pages.router)
     app.include_router(health.router)
     app.include_router(docs.router)

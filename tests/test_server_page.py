@@ -25,7 +25,7 @@ def test_type_a_query_and_read_the_table(browser: webdriver.Chrome, live_server:
     text = "SELECT ?notation WHERE { ?incident a kg:Incident ; skos:notation ?notation } ORDER BY ?notation"
     expected = store.query(text)
     assert isinstance(expected, Solutions) and expected.rows
-    browser.get(live_server.url + "/")
+    browser.get(live_server.url + "/query")
     box = browser.find_element(By.ID, "query")
     box.clear()
     box.send_keys(text)
@@ -54,7 +54,7 @@ def test_pick_an_example_in_one_click(browser: webdriver.Chrome, live_server: Li
 
 
 def test_errors_are_shown(browser: webdriver.Chrome, live_server: LiveServer) -> None:
-    browser.get(live_server.url + "/")
+    browser.get(live_server.url + "/query")
     box = browser.find_element(By.ID, "query")
     box.clear()
     box.send_keys("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
@@ -65,7 +65,7 @@ def test_errors_are_shown(browser: webdriver.Chrome, live_server: LiveServer) ->
 
 def test_only_web_iris_become_links(browser: webdriver.Chrome, live_server: LiveServer) -> None:
     """A result may hold any IRI: javascript: and data: ones are shown as text, never as a link to click."""
-    browser.get(live_server.url + "/")
+    browser.get(live_server.url + "/query")
     box = browser.find_element(By.ID, "query")
     box.clear()
     box.send_keys("SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <data:text/html,hello> <https://example.org/fine> } }")

@@ -221,8 +221,9 @@ def test_body_and_url_limits(backend: Backend) -> None:
 
 
 def test_pages_examples_and_health(client: TestClient) -> None:
-    for path in ("/", "/query"):
-        assert "<textarea" in client.get(path).text
+    assert "<textarea" in client.get("/query").text
+    home = client.get("/").text
+    assert "<textarea" not in home and 'action="/search"' in home
     examples = client.get("/examples").json()
     assert [e["name"] for e in examples] == sorted(queries.examples())
     assert client.get("/static/query.js").status_code == 200

@@ -58,7 +58,7 @@ def _open(browser: webdriver.Chrome, url: str) -> None:
 
 
 def test_every_example_gives_the_rows_of_the_command_line(browser, live_server: LiveServer, store: TripleStore) -> None:
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     for example in LOCAL:
         refusal = known_failure(live_server.backend, example.name)
         browser.execute_script("document.getElementById('status').textContent = ''")
@@ -86,7 +86,7 @@ def test_kings_cross_on_the_page_is_the_real_kg_command(browser, live_server: Li
     out = subprocess.run([str(kg), "query", "--example", "kings-cross", "--format", "csv", "--store",
                           str(backend.store_path)], capture_output=True, text=True, check=True, timeout=120).stdout
     cli = [list(row) for row in csv.reader(io.StringIO(out))][1:]
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     browser.find_element(By.CSS_SELECTOR, "#examples button[data-name='kings-cross']").click()
     _wait_done(browser)
     assert sorted(browser.execute_script(ROWS)) == sorted(cli) and cli
@@ -94,7 +94,7 @@ def test_kings_cross_on_the_page_is_the_real_kg_command(browser, live_server: Li
 
 def test_parameters_are_fields_with_their_defaults_and_can_change(browser, live_server: LiveServer, store) -> None:
     example = queries.example("same-incident-elsewhere")
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     browser.find_element(By.CSS_SELECTOR, f"#examples button[data-name='{example.name}']").click()
     _wait_done(browser)
     field = browser.find_element(By.CSS_SELECTOR, "#param-fields input[data-param=incident]")
@@ -111,7 +111,7 @@ def test_parameters_are_fields_with_their_defaults_and_can_change(browser, live_
 
 
 def test_federated_examples_say_why_they_are_disabled(browser, live_server: LiveServer) -> None:
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     for example in queries.examples().values():
         if example.service:
             button = browser.find_element(By.CSS_SELECTOR, f"#examples button[data-name='{example.name}']")
@@ -131,7 +131,7 @@ VIEW_QUERIES = {
 
 
 def test_each_view_renders_and_its_permalink_reopens_it(browser, live_server: LiveServer, artefacts: Path, backend) -> None:
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     links = {}
     for view, text in VIEW_QUERIES.items():
         _type_query(browser, text)
@@ -167,7 +167,7 @@ def test_literals_and_iris_are_shown_as_a_reader_needs(browser, live_server: Liv
 
 
 def test_metro_completes_to_the_metropolitan_police(browser, live_server: LiveServer) -> None:
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     box = browser.find_element(By.ID, "query")
     browser.execute_script("arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input'));", box)
     box.send_keys("SELECT * WHERE { ?s ?p Metro")
@@ -187,7 +187,7 @@ def test_metro_completes_to_the_metropolitan_police(browser, live_server: LiveSe
     ("DELETE WHERE { ?s ?p ?o }", "read-only"),
 ])
 def test_errors_say_where_and_how_to_fix(browser, live_server: LiveServer, text: str, says: str) -> None:
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     _type_query(browser, text)
     assert "Error" in _wait_done(browser)
     message = browser.find_element(By.ID, "error-message").text
@@ -202,7 +202,7 @@ def test_errors_say_where_and_how_to_fix(browser, live_server: LiveServer, text:
 @pytest.mark.parametrize("sample", ["met-facial-recognition", "uk-per-year", "develop-and-deploy"])
 def test_the_builders_questions_give_the_rows_of_their_sparql(browser, live_server: LiveServer, store, sample: str,
                                                               artefacts: Path, backend) -> None:
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     WebDriverWait(browser, 30).until(expected_conditions.element_to_be_clickable(
         (By.CSS_SELECTOR, f"#builder-samples button[data-sample='{sample}']"))).click()
     sparql = browser.find_element(By.ID, "builder-sparql").text
@@ -224,7 +224,7 @@ def test_the_builders_questions_give_the_rows_of_their_sparql(browser, live_serv
 def test_the_builder_offers_only_what_the_shapes_allow(browser, live_server: LiveServer) -> None:
     from kg.shape_model import builder_model
 
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     starts = WebDriverWait(browser, 30).until(expected_conditions.presence_of_element_located(
         (By.CSS_SELECTOR, "#builder select[aria-label='Start with']")))
     offered = {option.get_attribute("value") for option in starts.find_elements(By.TAG_NAME, "option")}
@@ -242,7 +242,7 @@ def _tab_to(browser: webdriver.Chrome, selector: str, limit: int = 80) -> None:
 
 
 def test_the_workbench_works_with_the_keyboard_alone(browser, live_server: LiveServer) -> None:
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     _tab_to(browser, "#examples button[data-name='incidents-per-year']")
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     assert "row" in _wait_done(browser)
@@ -265,7 +265,7 @@ def test_the_workbench_works_with_the_keyboard_alone(browser, live_server: LiveS
 
 
 def test_axe_finds_no_serious_or_critical_violation(browser, live_server: LiveServer) -> None:
-    _open(browser, live_server.url + "/")
+    _open(browser, live_server.url + "/query")
     browser.find_element(By.CSS_SELECTOR, "#examples button[data-name='kings-cross']").click()
     _wait_done(browser)
     assert not serious_violations(browser)

@@ -1,4 +1,4 @@
-"""The query page (``/`` and ``/query``), its static files, and the example queries it offers (``/examples``)."""
+"""The query page (``/query``), its static files, and the example queries it offers (``/examples``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ router = APIRouter()
 QUERY_PAGE = STATIC / "query.html"
 
 
-@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
 @router.api_route("/query", methods=["GET", "HEAD"], include_in_schema=False)
 def query_page() -> FileResponse:
     """The workbench: write or pick a query, see the results as a table or a chart, download them."""

@@ -13,7 +13,11 @@ from rdflib import URIRef
 
 from kg import describe
 from kg.errors import NotFound
-from server import negotiation, protocol
+from rdflib.namespace import SKOS
+
+from server import browse, negotiation, protocol
+from server.browse_jobs import BoundQuery
+from server.jobs import Serialized, pairs
 from server.deps import ExecutorDep
 from server.documents import HTML, html_headers, not_found, representation, serialized_response
 from server.executor import Executor
@@ -59,8 +63,23 @@ async def _document(request: Request, executor: Executor, space: str, path: str,
         return not_found(request, NotFound(page.message), asked, list(page.similar))
     if media_type != HTML:
         return serialized_response(request, page)
-    return render(request, "resource.html", headers=html_headers(request), s=page,
-                  cite=cite_texts(page.citation), feed=feed_path(space, path))
+    extras = {"cite": cite_texts(page.citation), "feed": feed_path(space, path)}
+    if browse.browsed(page.kinds):
+        client = protocol.client_of(request)
+        concept = any(kind.iri == str(SKOS.Concept) for kind in page.kinds)
+        extra = await browse.context(request, executor, client, str(iri), concept)
+        return render(request, "browse.html", headers=html_headers(request), s=page, b=extra, **extras)
+    return render(request, "resource.html", headers=html_headers(request), s=page, **extras)
+
+
+@router.api_route("/browse/incidents.csv", methods=["GET", "HEAD"])
+async def incidents_csv(request: Request, executor: ExecutorDep, about: str) -> Response:
+    """A browse list as CSV: the rows of browse/incidents with ``about`` and the filters bound."""
+    bound = browse.bindings(about, request)
+    answer = await executor.run(BoundQuery("browse/incidents", pairs(bound), "text/csv"), protocol.client_of(request))
+    assert isinstance(answer, Serialized)
+    return Response(answer.body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="incidents.csv"'})
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)

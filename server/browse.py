@@ -1,0 +1,70 @@
+"""The browse lists of the Linked Data pages: an organisation's, AI system's or concept's incidents (filtered,
+sorted, charted per year, downloadable as CSV) and a concept's matches in other taxonomies."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from fastapi import Request
+from rdflib import SKOS, URIRef
+
+from kg.describe import local_path
+from kg.namespaces import KG
+from kg.store import Solutions
+from server import charts
+from server.browse_jobs import BoundQuery, bound_text
+from server.executor import Executor
+from server.jobs import pairs
+
+BROWSED = {str(KG.Organisation), str(KG.AISystem), str(SKOS.Concept), str(KG.Person)}
+FILTERS = ("country", "sector", "technology", "role")
+SORTS = ("year", "id", "title", "countries", "databases", "roles")
+
+
+def browsed(kinds: list) -> bool:  # type: ignore[type-arg]
+    """Whether a page of these kinds (its rdf:type refs) lists incidents."""
+    return any(kind.iri in BROWSED for kind in kinds)
+
+
+def bindings(about: str, request: Request) -> dict[str, URIRef]:
+    """``about`` and the filters the query string sets (IRIs only)."""
+    chosen = {"about": URIRef(about)}
+    for name in FILTERS:
+        value = request.query_params.get(name, "").strip()
+        if value.startswith("https://"):
+            chosen[name] = URIRef(value)
+    return chosen
+
+
+def _text(rows: list[dict]) -> list[dict[str, str]]:  # type: ignore[type-arg]
+    return [{k: str(v) for k, v in row.items()} for row in rows]
+
+
+async def context(request: Request, executor: Executor, client: Hashable, about: str, concept: bool) -> dict[str, object]:
+    """What browse.html shows beyond the resource page: the list, its filters, chart, CSV and SPARQL links."""
+    bound = bindings(about, request)
+    result = await executor.run(BoundQuery("browse/incidents", pairs(bound)), client)
+    assert isinstance(result, Solutions)
+    rows = _text(result.rows)
+    sort = request.query_params.get("sort", "year")
+    key = sort.lstrip("-") if sort.lstrip("-") in SORTS else "year"
+    rows.sort(key=lambda r: (r.get(key, "") or "", r.get("id", "")), reverse=not sort.startswith("-") if key == "year" else sort.startswith("-"))
+    facets_result = await executor.run(BoundQuery("browse/facets", pairs({"about": URIRef(about)})), client)
+    assert isinstance(facets_result, Solutions)
+    facets: dict[str, list[dict[str, str]]] = {}
+    for row in _text(facets_result.rows):
+        facets.setdefault(row["facet"], []).append(row)
+    matches: list[dict[str, str]] = []
+    if concept:
+        found = await executor.run(BoundQuery("browse/matches", pairs({"concept": URIRef(about)})), client)
+        assert isinstance(found, Solutions)
+        matches = [{**row, "href": local_path(row["match"]) or row["match"]} for row in _text(found.rows)]
+    for row in rows:
+        row["href"] = local_path(row["incident"]) or row["incident"]
+    columns, step = charts.columns(charts.per_year(rows), ["incidents"])
+    text = bound_text("browse/incidents", pairs(bound))
+    query = {name: str(value) for name, value in bound.items()}
+    return {"rows": rows, "facets": facets, "chosen": {k: str(v) for k, v in bound.items() if k != "about"},
+            "sort": sort, "years": columns, "year_step": step, "sparql": charts.query_link(text),
+            "csv": "/browse/incidents.csv?" + "&".join(f"{k}={charts.quote(v)}" for k, v in query.items()),
+            "matches": matches}
