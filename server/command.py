@@ -26,7 +26,7 @@ from kg.store import EmbeddedStore
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="HTTP worker processes (each starts its own query workers).")
 @click.option("--store-url", help="Serve from this remote SPARQL store (loaded by 'kg build --store-url'; default: $KG_STORE_URL).")
 def serve_command(host: str, port: int, store_path: Path | None, workers: int, store_url: str | None) -> None:
-    """Serve the SPARQL endpoint (/sparql), the query page (/) and /health; build the store first if there is none."""
+    """Serve the SPARQL endpoint (/sparql), the pages (home at /, the query page at /query) and /health; build the store first if there is none."""
     import uvicorn
 
     from server import create_app
@@ -57,7 +57,7 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
     if "public_url" not in settings.model_fields_set:
         update["public_url"] = f"http://{host}:{port}"
     settings = settings.model_copy(update=update)
-    click.echo(f"serving {url or path} at {settings.public_url}/sparql (query page at {settings.public_url}/)", err=True)
+    click.echo(f"serving {url or path} at {settings.public_url}/sparql (home page at {settings.public_url}/, query page at {settings.public_url}/query)", err=True)
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options())
         return
