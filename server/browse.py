@@ -68,3 +68,19 @@ async def context(request: Request, executor: Executor, client: Hashable, about:
             "sort": sort, "years": columns, "year_step": step, "sparql": charts.query_link(text),
             "csv": "/browse/incidents.csv?" + "&".join(f"{k}={charts.quote(v)}" for k, v in query.items()),
             "matches": matches}
+
+
+def scheme_tree(rows: list[dict], counts: list[dict]) -> list[dict[str, object]]:  # type: ignore[type-arg]
+    """A scheme's concepts (rows of scheme-concepts.rq, by label) as a tree for its page: each with its label, local
+    link, incident count (scheme-counts.rq) and the concepts narrower than it in the same scheme, nested under it."""
+    counted = {str(row["concept"]): int(row["incidents"]) for row in counts}
+    nodes = {str(row["concept"]): {"iri": str(row["concept"]), "label": str(row.get("label") or row["concept"]),
+                                   "href": local_path(str(row["concept"])) or str(row["concept"]),
+                                   "incidents": counted.get(str(row["concept"]), 0), "narrower": []} for row in rows}
+    top: list[dict[str, object]] = []
+    for row in rows:
+        parent = str(row.get("broader", ""))
+        node = nodes[str(row["concept"])]
+        siblings = nodes[parent]["narrower"] if parent in nodes and parent != node["iri"] else top
+        siblings.append(node)  # type: ignore[union-attr]
+    return top

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import httpx
@@ -131,3 +132,28 @@ def test_the_met_police_incidents_per_year(browser, live_server: LiveServer, sto
     assert not serious_violations(browser)
     outside = [url for url in requested_urls(browser) if not url.startswith((live_server.url + "/", "data:", "about:"))]
     assert outside == []
+
+
+@pytest.mark.parametrize("scheme, nested", [("technologies", None), ("jurisdictions", ("gb", "gb-sct"))])
+def test_a_scheme_page_lists_its_concepts_with_their_incidents(live_server: LiveServer, store: TripleStore, scheme: str,
+                                                               nested: tuple[str, str] | None,
+                                                               request: pytest.FixtureRequest) -> None:
+    if scheme == "technologies":  # Virtuoso takes over the time limit to count them (documented in docs/scale-out.md)
+        _known_on_virtuoso(request, live_server)
+    page = httpx.get(f"{live_server.url}/def/{scheme}", headers=HTML, timeout=60)
+    assert page.status_code == 200
+    concepts = _rows(store, f"SELECT ?c WHERE {{ ?c skos:inScheme <https://w3id.org/ai-incidents/def/{scheme}> }}")
+    listed = page.text.split('<h2 id="concepts">', 1)[1]
+    assert concepts and listed.count('<li><a href="/doc/concept/') == len(concepts)
+    # each concept's count, asked here in a query of its own: incidents that name it, or whose AI system does
+    for row in concepts[:: max(1, len(concepts) // 12)]:
+        concept = row["c"]
+        counted = _rows(store, f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a kg:Incident . "
+                               f"{{ ?i ?p <{concept}> }} UNION {{ ?i kg:involvesSystem ?s . ?s ?q <{concept}> }} }}")[0]["n"]
+        path, number = concept.split("/id/", 1)[1], int(counted)
+        shown = rf'<a href="/doc/{re.escape(path)}">[^<]*</a> <span class="meta">{number} incidents?</span>'
+        assert re.search(shown, listed), (concept, number)
+    if nested:  # a narrower concept is listed inside its broader one's item
+        parent, child = nested
+        item = listed.split(f'<a href="/doc/concept/jurisdiction/{parent}">', 1)[1]
+        assert item.index(f'/doc/concept/jurisdiction/{child}"') < item.index("</ul>")

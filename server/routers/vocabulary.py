@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from rdflib.namespace import SKOS
 
 from kg import describe
 from kg.errors import NotFound
 from kg.namespaces import ONTOLOGY_IRI
+from kg.store import Solutions
 from server import protocol
 from server.deps import ExecutorDep
 from server.documents import HTML, html_headers, not_found, representation, serialized_response
+from server.browse import scheme_tree
+from server.browse_jobs import BoundQuery
+from server.jobs import pairs
 from server.page_jobs import Missing, TermPage
 from server.rendering import render
 
@@ -45,4 +50,11 @@ async def term(name: str, request: Request, executor: ExecutorDep, format: str |
         return not_found(request, NotFound(page.message), asked)
     if media_type != HTML:
         return serialized_response(request, page)
+    if any(kind.iri == str(SKOS.ConceptScheme) for kind in page.kinds):
+        client, bound = protocol.client_of(request), pairs({"scheme": iri})
+        concepts = await executor.run(BoundQuery("browse/scheme-concepts", bound), client)
+        counts = await executor.run(BoundQuery("browse/scheme-counts", bound), client)
+        assert isinstance(concepts, Solutions) and isinstance(counts, Solutions)
+        return render(request, "scheme.html", headers=html_headers(request), s=page,
+                      concepts=scheme_tree(concepts.rows, counts.rows), total=len(concepts.rows))
     return render(request, "resource.html", headers=html_headers(request), s=page)
