@@ -15,6 +15,8 @@ from live_server import LiveServer
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from kg.namespaces import ID
 
@@ -34,9 +36,17 @@ def type_search(browser: webdriver.Chrome, server: LiveServer, text: str) -> lis
     browser.get(server.url + "/search")
     box = browser.find_element(By.ID, "search-q")
     box.clear()
-    box.send_keys(text, Keys.ENTER)
-    browser.find_element(By.ID, "search-summary")
+    box.send_keys(text)
+    then_new_page(browser, lambda: box.send_keys(Keys.ENTER))
     return [li.get_attribute("data-iri") for li in browser.find_elements(By.CSS_SELECTOR, "li.hit")]  # type: ignore[misc]
+
+
+def then_new_page(browser: webdriver.Chrome, act) -> None:
+    """Do ``act`` (a click, Enter) and wait until the browser shows the page it leads to (the old one is gone)."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    act()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+    browser.find_element(By.ID, "search-summary")
 
 
 def total(browser: webdriver.Chrome) -> int:
@@ -60,19 +70,20 @@ def test_clicking_facets_narrows_the_result_and_combines(browser: webdriver.Chro
     before = total(browser)
     country = browser.find_element(By.CSS_SELECTOR, "a[data-facet=country]")
     expected = int(country.find_element(By.XPATH, "following-sibling::span").text)
-    country.click()
+    then_new_page(browser, country.click)
     assert total(browser) == expected < before
     assert browser.find_element(By.CSS_SELECTOR, "a[data-facet=country].on")
     year = browser.find_element(By.CSS_SELECTOR, "a[data-facet=year]")
     narrower = int(year.find_element(By.XPATH, "following-sibling::span").text)
-    year.click()
+    then_new_page(browser, year.click)
     assert total(browser) == narrower <= expected
     assert len(browser.find_elements(By.CSS_SELECTOR, "ul.active a.remove")) == 2
     csv = browser.find_element(By.ID, "download-csv").get_attribute("href")
     rows = httpx.get(csv, timeout=60).text.strip().splitlines()  # type: ignore[arg-type]
     assert len(rows) - 1 == narrower
     browser.save_screenshot(str(artefacts / f"search-page-{backend.name}.png"))
-    browser.find_element(By.CSS_SELECTOR, "ul.active a.remove").click()  # removing the country keeps the year
+    remove = browser.find_element(By.CSS_SELECTOR, "ul.active a.remove")
+    then_new_page(browser, remove.click)  # removing the country keeps the year
     assert total(browser) >= narrower and len(browser.find_elements(By.CSS_SELECTOR, "ul.active a.remove")) == 1
 
 

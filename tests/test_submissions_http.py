@@ -230,7 +230,7 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
                         ("technologies", NEW_INCIDENT["technologies"][0]), ("source_url_0", SOURCE["url"]),
                         ("source_publisher_0", SOURCE["publisher"]), ("source_date_0", SOURCE["date"])):
         browser.find_element(By.ID, name).send_keys(value)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     tracking = wait_for(lambda: browser.find_elements(By.PARTIAL_LINK_TEXT, "/submissions/"), 30, "a receipt")[0]
     token = tracking.text.rsplit("/", 1)[-1]
     assert browser.title != "owned" and XSS in browser.page_source.replace("&lt;", "<").replace("&gt;", ">").replace(
@@ -253,7 +253,7 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
     browser.get(f"{base}/editor/login")
     browser.find_element(By.ID, "name").send_keys("ada")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     wait_for(lambda: "Review queue" in browser.page_source, 30, "the queue after signing in")
     for item in (number, correction_number, organisation_number):
         browser.get(f"{base}/editor/submissions/{item}")
