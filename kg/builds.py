@@ -50,7 +50,7 @@ def build_into(path: Path, fill: Callable[[EmbeddedStore], None]) -> Path:
     try:
         store = EmbeddedStore(ox.Store(str(partial)), partial)
         fill(store)
-        store._store.flush()
+        store.compact()
         store = None
         gc.collect()
         os.replace(partial, target)

@@ -80,8 +80,14 @@ class Settings(BaseSettings):
     query_timeout: float = Field(10.0, gt=0)
     """Seconds a query may run before its worker process is killed and the client gets 503."""
 
-    query_workers: int = Field(2, ge=1)
-    """Worker processes that run queries (each holds the store; a timed-out one is replaced)."""
+    query_workers: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 8) + 1, ge=1)
+    """Worker processes that run queries (each opens the store; a timed-out one is replaced). One more than the
+    cores (at most 9): one client may hold all but one of them (server/pool.py), so it can use every core while
+    another client still finds a worker."""
+
+    access_log: bool = False
+    """Log a line per request (uvicorn's access log). Off by default: it costs about a quarter of the time of a cached
+    answer (tests/bench/endpoint.py); a reverse proxy in front usually keeps that log."""
 
     queue_length: int = Field(32, ge=0)
     """Requests that may wait for a free worker; more get 503 with Retry-After."""

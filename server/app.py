@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 from kg.settings import Settings
 from server.body_limit import BodyLimit
@@ -25,7 +26,7 @@ from server.rendering import STATIC
 from server.routers import (cite, complete, docs, dumps, editors, exports, feeds, health, home, pages, resources,
                             search, submissions, vocabulary, void)
 from server.security_headers import SecurityHeaders
-from server.sparql_endpoint import OPENAPI, SparqlEndpoint
+from server.sparql_endpoint import OPENAPI, SparqlEndpoint, answer_plain, front_lane
 from server.submission_writes import open_write_path
 from server.served_store import StoreStatus, open_release, open_served_store, warm_descriptions, watch, worker_config
 
@@ -72,9 +73,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.lease.release()
 
 
+class KnowledgeGraphApp(FastAPI):
+    """The FastAPI app with the plain ``/sparql`` requests answered before its middleware (server/sparql_endpoint.py)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if front_lane(scope, self.state.settings.max_body_bytes):
+            scope["app"] = self
+            await answer_plain(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The HTTP app over the store named in ``settings``: SPARQL endpoint, query page, health."""
-    app = FastAPI(
+    app = KnowledgeGraphApp(
         title="AI Incidents knowledge graph",
         summary="A query-only SPARQL 1.1 endpoint over the AI incidents knowledge graph.",
         lifespan=lifespan,

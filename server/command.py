@@ -59,7 +59,7 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
     settings = settings.model_copy(update=update)
     click.echo(f"serving {url or path} at {settings.public_url}/sparql (home page at {settings.public_url}/, query page at {settings.public_url}/query)", err=True)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options())
+        uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings.access_log))
         return
     os.environ["KG_STORE"] = str(path)
     os.environ["KG_PUBLIC_URL"] = settings.public_url
@@ -68,7 +68,7 @@ def serve_command(host: str, port: int, store_path: Path | None, workers: int, s
     else:
         os.environ.pop("KG_STORE_URL", None)
     uvicorn.run("server.main:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                **uvicorn_options())
+                **uvicorn_options(settings.access_log))
 
 
 main.add_command(serve_command)

@@ -146,7 +146,7 @@ class QueryPool:
         """A free worker that can answer (a stopped one is replaced on the way), or None."""
         while self._idle:
             worker = self._idle.popleft()
-            if not worker.stopped():
+            if not worker.seems_stopped():
                 return worker
             log.warning("an idle query worker is stopped or gone; starting another")
             self._replace(worker)

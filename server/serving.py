@@ -14,9 +14,10 @@ HTTP_PROTOCOL = "server.http_limits:LimitedHttpToolsProtocol"
 KEEP_ALIVE_SECONDS = 5
 
 
-def uvicorn_options() -> dict[str, Any]:
-    """Keyword arguments for ``uvicorn.run`` / ``uvicorn.Config``."""
+def uvicorn_options(access_log: bool = False) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run`` / ``uvicorn.Config`` (``access_log``: a line per request)."""
     return {
+        "access_log": access_log,
         "http": HTTP_PROTOCOL,
         "proxy_headers": False,
         "forwarded_allow_ips": "",

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import pickle
 import struct
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -18,6 +19,12 @@ from multiprocessing.process import BaseProcess
 from server.worker import Reply, WorkerConfig, serve
 
 READ_SIZE = 1 << 20
+SMALL_JOB_BYTES = 1 << 16
+"""A job this small fits in the socket's empty buffer (a worker has one job at a time), so it is written without
+switching the socket to blocking mode."""
+FRESH_SECONDS = 0.02
+"""A worker that answered this recently is taken as running without reading /proc (a check costs about a tenth of a
+cached answer); one stopped inside that window fails its next job uncharged at the deadline (server/pool.py)."""
 
 
 class WorkerHandle:
@@ -42,6 +49,7 @@ class WorkerHandle:
         self._listening = True
         self._on_exit = on_exit
         self._buffer = bytearray()
+        self._answered = 0.0
 
     def _readable(self) -> None:
         """Read what the pipe holds (the loop made it non-blocking); hand over each reply once it is whole."""
@@ -80,7 +88,9 @@ class WorkerHandle:
             raise EOFError("the worker has exited")
         pending: asyncio.Future[bytes] = self._loop.create_future()
         self._pending = pending
-        if payload is not None:
+        if payload is not None and len(payload) <= SMALL_JOB_BYTES:
+            self.conn.send_bytes(payload)  # the worker has read every earlier job: the buffer takes it whole
+        elif payload is not None:
             os.set_blocking(self._fd, True)  # a job larger than the socket's buffer is written whole
             try:
                 self.conn.send_bytes(payload)
@@ -92,9 +102,14 @@ class WorkerHandle:
         finally:
             deadline.cancel()
             self._pending = None
+        self._answered = time.monotonic()
         reply: Reply = pickle.loads(data)
         object.__setattr__(reply, "size", len(data))
         return reply
+
+    def seems_stopped(self) -> bool:
+        """:meth:`stopped`, taken as False for a worker that answered within :data:`FRESH_SECONDS`."""
+        return time.monotonic() - self._answered > FRESH_SECONDS and self.stopped()
 
     def stopped(self) -> bool:
         """Whether the process is stopped (SIGSTOP) or gone: it will answer nothing."""

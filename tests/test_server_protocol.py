@@ -230,3 +230,19 @@ def test_pages_examples_and_health(client: TestClient) -> None:
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["workers"]["alive"] == health["workers"]["configured"]
     assert json.dumps(health)
+
+
+@pytest.mark.parametrize("query", ["SELECT ?p ?o WHERE { <https://w3id.org/ai-incidents/id/incident/AIAAIC0288> ?p ?o }",
+                                   "SELECT nonsense", "ASK { ?s ?p ?o }"])
+def test_the_plain_lane_answers_as_the_whole_stack_does(client: TestClient, query: str) -> None:
+    """A plain GET (no Origin, no body) is answered before the middleware (server/sparql_endpoint.py); the same request
+    made not plain by an empty body's Content-Length goes through every layer: same status, body and headers."""
+    accept = {"Accept": "application/sparql-results+json"}
+    plain = client.get("/sparql", params={"query": query}, headers=accept)
+    layered = client.get("/sparql", params={"query": query}, headers={**accept, "Content-Length": "0"})
+    assert plain.status_code == layered.status_code
+    assert plain.content == layered.content
+    volatile = {"x-cache", "date", "content-length"}
+    assert {k: v for k, v in plain.headers.items() if k not in volatile} == \
+        {k: v for k, v in layered.headers.items() if k not in volatile}
+    assert plain.headers["vary"] == "Accept, Origin" and plain.headers["x-content-type-options"] == "nosniff"

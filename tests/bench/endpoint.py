@@ -1,8 +1,9 @@
-"""Endpoint benchmark on the real graph, one command: ``python tests/bench/endpoint.py [--seconds 10]``.
+"""Endpoint benchmark on the real graph, one command: ``python tests/bench/endpoint.py [--seconds 10] [--rounds 2]``.
 
 At 16 connections (wrk), five workloads: one incident's triples (the same query again and again), 1,500 different
 incidents (each a lookup), COUNT per ethical issue, incidents per year, a title word search. Four endpoints, each in
-its own process, on the same build in the same run: ours with its answer cache, ours without it (each query run by
+its own process, on the same build in the same run, all running at once and measured in turn per workload (best of
+``--rounds``): ours as ``kg serve`` runs it (store on disk) with its answer cache, ours without it (each query run by
 a worker), Oxigraph's own server (``oxigraph serve-read-only`` from PyPI: the same engine behind Rust HTTP) and
 Virtuoso (a throw-away one loaded with the same graphs, queried at its own /sparql; left out when not installed).
 Prints req/s and p50/p99 latency, the ratios against Oxigraph's server with the targets, and the machine's load
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -78,7 +79,9 @@ def _virtuoso(store_dir: Path, folder: Path) -> Iterator[tuple[str, str]]:
         yield base, path
 
 
-def run(seconds: int) -> dict[str, dict[str, Measure]]:
+def run(seconds: int, rounds: int = 2) -> dict[str, dict[str, Measure]]:
+    """Start every endpoint at once, then measure each workload on each endpoint in turn, ``rounds`` times, keeping
+    each endpoint's best round: the endpoints of one workload are measured minutes apart at most, under the same load."""
     work = Path(tempfile.mkdtemp(prefix="kg-bench-endpoint-"))
     try:
         store_dir = work / "store"
@@ -86,20 +89,29 @@ def run(seconds: int) -> dict[str, dict[str, Measure]]:
         queries = workloads(store_dir)
         default, named = export(store_dir, work)
         targets: list[tuple[str, Callable[[], AbstractContextManager[tuple[str, str]]]]] = [
-            ("ours cached", lambda: ours(store_dir, work / "ours-cache.log", True, True)),
-            ("ours uncached", lambda: ours(store_dir, work / "ours.log", True, False)),
+            ("ours cached", lambda: ours(store_dir, work / "ours-cache.log", False, True)),
+            ("ours uncached", lambda: ours(store_dir, work / "ours.log", False, False)),
             ("Oxigraph server", lambda: oxigraph_server(default, named, work)),
         ]
         if shutil.which("virtuoso-t"):
             targets.append(("Virtuoso", lambda: _virtuoso(store_dir, work / "virtuoso")))
-        results: dict[str, dict[str, Measure]] = {}
-        for label, start in targets:
-            print(f"  {label} … (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
-            with start() as (base, path):
-                for name, texts in queries.items():  # each query answered once, then a short warm-up
+        results: dict[str, dict[str, Measure]] = {label: {} for label, _ in targets}
+        with ExitStack() as running:
+            endpoints = {}
+            for label, start in targets:
+                print(f"  starting {label} … (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
+                endpoints[label] = running.enter_context(start())
+            for name, texts in queries.items():
+                for base, path in endpoints.values():  # each query answered once, then a short warm-up
                     _answered(base + path, texts[0])
                     wrk(base, path, texts, 1)
-                results[label] = {name: wrk(base, path, texts, seconds) for name, texts in queries.items()}
+                for _ in range(rounds):
+                    for label, (base, path) in endpoints.items():
+                        measure = wrk(base, path, texts, seconds)
+                        best = results[label].get(name)
+                        if best is None or measure.rps > best.rps:
+                            results[label][name] = measure
+                print(f"  {name} measured (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
         return results
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -149,10 +161,11 @@ def report(results: dict[str, dict[str, Measure]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each measurement")
+    parser.add_argument("--rounds", type=int, default=2, help="measurements per endpoint and workload (the best is kept)")
     args = parser.parse_args()
     print(f"# Endpoint benchmark, real graph: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"16 connections, {args.seconds} s per run; load average before: {os.getloadavg()}")
-    results = run(args.seconds)
+          f"16 connections, best of {args.rounds} runs of {args.seconds} s; load average before: {os.getloadavg()}")
+    results = run(args.seconds, args.rounds)
     report(results)
     print(f"\n(load average after: {os.getloadavg()})")
 
