@@ -12,9 +12,8 @@ from kg.describe import local_path
 from kg.namespaces import KG
 from kg.store import Solutions
 from server import charts
-from server.browse_jobs import BoundQuery, bound_text
 from server.executor import Executor
-from server.jobs import pairs
+from server.jobs import NamedQuery, pairs
 
 BROWSED = {str(KG.Organisation), str(KG.AISystem), str(SKOS.Concept), str(KG.Person)}
 FILTERS = ("country", "sector", "technology", "role")
@@ -43,26 +42,29 @@ def _text(rows: list[dict]) -> list[dict[str, str]]:  # type: ignore[type-arg]
 async def context(request: Request, executor: Executor, client: Hashable, about: str, concept: bool) -> dict[str, object]:
     """What browse.html shows beyond the resource page: the list, its filters, chart, CSV and SPARQL links."""
     bound = bindings(about, request)
-    result = await executor.run(BoundQuery("browse/incidents", pairs(bound)), client)
+    incidents = NamedQuery("browse/incidents", pairs(bound), as_values=True)
+    result = await executor.run(incidents, client)
     assert isinstance(result, Solutions)
     rows = _text(result.rows)
     sort = request.query_params.get("sort", "year")
     key = sort.lstrip("-") if sort.lstrip("-") in SORTS else "year"
     rows.sort(key=lambda r: (r.get(key, "") or "", r.get("id", "")), reverse=not sort.startswith("-") if key == "year" else sort.startswith("-"))
-    facets_result = await executor.run(BoundQuery("browse/facets", pairs({"about": URIRef(about)})), client)
+    facets_job = NamedQuery("browse/facets", pairs({"about": URIRef(about)}), as_values=True)
+    facets_result = await executor.run(facets_job, client)
     assert isinstance(facets_result, Solutions)
     facets: dict[str, list[dict[str, str]]] = {}
     for row in _text(facets_result.rows):
         facets.setdefault(row["facet"], []).append(row)
     matches: list[dict[str, str]] = []
     if concept:
-        found = await executor.run(BoundQuery("browse/matches", pairs({"concept": URIRef(about)})), client)
+        matches_job = NamedQuery("browse/matches", pairs({"concept": URIRef(about)}), as_values=True)
+        found = await executor.run(matches_job, client)
         assert isinstance(found, Solutions)
         matches = [{**row, "href": local_path(row["match"]) or row["match"]} for row in _text(found.rows)]
     for row in rows:
         row["href"] = local_path(row["incident"]) or row["incident"]
     columns, step = charts.columns(charts.per_year(rows), ["incidents"])
-    text = bound_text("browse/incidents", pairs(bound))
+    text = incidents.text()
     query = {name: str(value) for name, value in bound.items()}
     return {"rows": rows, "facets": facets, "chosen": {k: str(v) for k, v in bound.items() if k != "about"},
             "sort": sort, "years": columns, "year_step": step, "sparql": charts.query_link(text),

@@ -6,8 +6,8 @@ A new kind of job (a full-text search over an index file in the build folder, sa
 ``run`` method: the pool, the worker loop and the executor take any job. The two basic kinds are here:
 
 - :class:`SparqlQuery`, a client's SPARQL text, checked (SERVICE, updates), run and serialised by the engine;
-- :class:`NamedQuery`, a ``.rq`` file of kg/queries with values bound by substitution, answered as Python values
-  (rows, a boolean, triples) or serialised in a media type.
+- :class:`NamedQuery`, a ``.rq`` file of kg/queries with values bound by substitution (or written in as a VALUES
+  block), answered as Python values (rows, a boolean, triples) or serialised in a media type.
 
 Both are capped: evaluation stops once the serialised result is over ``max_result_bytes``, and a result over
 ``max_rows`` rows or triples is refused whole (ResultTooLarge), never cut. Composite jobs (the Linked Data
@@ -26,6 +26,7 @@ from kg import queries
 from kg.engine_deviations import refuse_deviations
 from kg.errors import ResultTooLarge, StoreError
 from kg.result_rows import may_exceed
+from kg.sparql_values import with_values
 from kg.store import Solutions, Triples, TripleStore, count_results
 from server.guard import check_query, service_bindings
 from server.representable import check_well_formed, unrepresentable
@@ -146,18 +147,30 @@ class SparqlQuery:
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A query of kg/queries by name, with its values bound; Python values back, or serialised in ``media_type``."""
+    """A query of kg/queries by name, with its values bound; Python values back, or serialised in ``media_type``.
+
+    With ``as_values`` the values are written into the text as a VALUES block (kg.sparql_values, each term checked
+    and escaped) instead of substituted: the embedded store's substitution does not reach a variable inside FILTER,
+    EXISTS or a sub-select, so a query with optional filters (``!BOUND(?country) || …``) needs them written in.
+    """
 
     name: str
     bindings: Pairs = ()
     media_type: str | None = None
+    as_values: bool = False
+
+    def text(self) -> str:
+        """The text that runs: the query, with ``as_values`` its values in a VALUES block (what a page links to)."""
+        text = queries.load(self.name)
+        return with_values(text, dict(self.bindings)) if self.as_values else text
 
     def run(self, store: TripleStore, limits: Limits) -> object:
-        text = queries.load(self.name)
+        text = self.text()
+        bound = None if self.as_values else dict(self.bindings)
         if self.media_type is not None:
             kinds = {"solutions": self.media_type, "boolean": self.media_type, "graph": self.media_type}
-            return serialized(store, limits, text, kinds, dict(self.bindings))
-        result = store.query(text, dict(self.bindings))
+            return serialized(store, limits, text, kinds, bound)
+        result = store.query(text, bound)
         size = len(result.rows) if isinstance(result, Solutions) else len(result.triples) if isinstance(result, Triples) else 0
         if size > limits.max_rows:
             raise ResultTooLarge(f"the query {self.name} has more than {limits.max_rows} results")

@@ -10,6 +10,7 @@ kg.vocabulary, kg.void and kg.licence. A page's value is what the router renders
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -59,6 +60,19 @@ def suggestions(store: TripleStore, asked: str) -> tuple[Ref, ...]:
     return tuple(Ref(str(i), str(i).rsplit("/", 1)[-1], describe.local_path(str(i))) for i in describe.similar(store, asked))
 
 
+def _described(store: TripleStore, iri: URIRef, media_type: str, find: Callable[[TripleStore, URIRef], Graph],
+               suggest: bool = False) -> Graph | Serialized | Missing:
+    """What ``find`` says of ``iri``: the graph for an HTML page to summarise, or already the answer (the RDF in
+    ``media_type``, or Missing with, if ``suggest``, the IRIs that look close)."""
+    try:
+        found = find(store, iri)
+    except NotFound as error:
+        return Missing(str(error), suggestions(store, str(iri)) if suggest else ())
+    if media_type != HTML:
+        return _rdf(found, media_type)
+    return found
+
+
 @dataclass(frozen=True)
 class Suggestions:
     """IRIs that look like one that is not known (for a 404 page)."""
@@ -79,12 +93,10 @@ class DocumentPage:
     suggest: bool = False
 
     def run(self, store: TripleStore, limits: Limits) -> Summary | Serialized | Missing:
-        try:
-            found = describe.describe_graph(store, self.iri) if self.graph else describe.describe(store, self.iri)
-        except NotFound as error:
-            return Missing(str(error), suggestions(store, str(self.iri)) if self.suggest else ())
-        if self.media_type != HTML:
-            return _rdf(found, self.media_type)
+        found = _described(store, self.iri, self.media_type,
+                           describe.describe_graph if self.graph else describe.describe, self.suggest)
+        if not isinstance(found, Graph):
+            return found
         summary = summarise(found, self.iri, _labels(store))
         counts = describe.referrer_counts(store, self.iri)
         summary.referrers = [replace(f, total=max(f.total, counts.get(f.prop.iri, 0))) for f in summary.referrers]
@@ -106,14 +118,10 @@ class TermPage:
             if self.media_type == HTML:
                 return index(ontology_graph(store))
             return _rdf(ontology_graph(store), self.media_type)
-        try:
-            term = describe.describe_term(store, self.iri)
-        except NotFound as error:
-            return Missing(str(error))
-        if self.media_type != HTML:
-            return _rdf(term, self.media_type)
-        ontology = ontology_graph(store)
-        return summarise(ontology, self.iri, _labels(store))
+        found = _described(store, self.iri, self.media_type, describe.describe_term)
+        if not isinstance(found, Graph):
+            return found
+        return summarise(ontology_graph(store), self.iri, _labels(store))
 
 
 @dataclass(frozen=True)

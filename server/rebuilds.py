@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from kg.settings import Settings
+from server.coalesced import CoalescedRunner
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,7 @@ class Rebuilder:
     def __init__(self, settings: Settings, submissions: Path) -> None:
         self.settings = settings
         self.submissions = submissions
-        self._wanted = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._runner = CoalescedRunner(self._build)
         self.runs = 0
         self.last_exit: int | None = None
 
@@ -34,31 +34,25 @@ class Rebuilder:
         """Ask for a rebuild (soon; coalesced with any already asked for)."""
         if not self.enabled:
             return
-        self._wanted.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
+        self._runner.request()
 
-    async def _run(self) -> None:
-        while self._wanted.is_set():
-            self._wanted.clear()
-            command = [str(Path(sys.executable).with_name("kg")), "build", "--store", str(self.settings.store)]
-            if self.settings.data:
-                command += ["--data", str(self.settings.data)]
-            env = {**os.environ, "KG_SUBMISSIONS_DB": str(self.submissions)}
-            process = await asyncio.create_subprocess_exec(*command, env=env, stdout=asyncio.subprocess.DEVNULL,
-                                                           stderr=asyncio.subprocess.PIPE)
-            _, errors = await process.communicate()
-            self.runs += 1
-            self.last_exit = process.returncode
-            if process.returncode:
-                log.error("rebuild after an accepted submission failed (%s): %s", process.returncode,
-                          errors.decode(errors="replace")[-2000:])
+    async def _build(self) -> None:
+        command = [str(Path(sys.executable).with_name("kg")), "build", "--store", str(self.settings.store)]
+        if self.settings.data:
+            command += ["--data", str(self.settings.data)]
+        env = {**os.environ, "KG_SUBMISSIONS_DB": str(self.submissions)}
+        process = await asyncio.create_subprocess_exec(*command, env=env, stdout=asyncio.subprocess.DEVNULL,
+                                                       stderr=asyncio.subprocess.PIPE)
+        _, errors = await process.communicate()
+        self.runs += 1
+        self.last_exit = process.returncode
+        if process.returncode:
+            log.error("rebuild after an accepted submission failed (%s): %s", process.returncode,
+                      errors.decode(errors="replace")[-2000:])
 
     async def wait(self) -> None:
         """Until no rebuild is running or asked for (for shutdown)."""
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        await self._runner.wait()
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self._runner.cancel()

@@ -24,6 +24,7 @@ from kg.store import TripleStore
 from kg.submissions.database import SubmissionDatabase
 from kg.submissions.to_rdf import UnsupportedTarget, submission_graph
 from server.budget import Budget
+from server.coalesced import CoalescedRunner
 from server.errors import HttpRefusal
 from server.rebuilds import Rebuilder
 
@@ -58,39 +59,34 @@ def write_missing(store: RemoteStore, database: SubmissionDatabase) -> int:
 
 
 class RemoteWriter:
-    """Writes accepted submissions into the remote store when asked, one run at a time (the counterpart of
-    :class:`server.rebuilds.Rebuilder`, which rebuilds an embedded store)."""
+    """Writes accepted submissions into the remote store when asked, one run at a time (a
+    :class:`server.coalesced.CoalescedRunner`, as :class:`server.rebuilds.Rebuilder`, which rebuilds an embedded
+    store)."""
 
     def __init__(self, store: RemoteStore, database: SubmissionDatabase) -> None:
         self.store = store
         self.database = database
-        self._wanted = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._runner = CoalescedRunner(self._write)
         self.written = 0
         self.problem: str | None = None
 
     def request(self) -> None:
         """Ask for a write of what is missing (soon; coalesced with any already asked for)."""
-        self._wanted.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
+        self._runner.request()
 
-    async def _run(self) -> None:
-        while self._wanted.is_set():
-            self._wanted.clear()
-            try:
-                self.written += await asyncio.to_thread(write_missing, self.store, self.database)
-                self.problem = None
-            except KgError as error:
-                self.problem = str(error)
-                log.error("writing accepted submissions to the remote store failed (retried in %g s): %s",
-                          RETRY_SECONDS, error)
-                await asyncio.sleep(RETRY_SECONDS)
-                self._wanted.set()
+    async def _write(self) -> None:
+        try:
+            self.written += await asyncio.to_thread(write_missing, self.store, self.database)
+            self.problem = None
+        except KgError as error:
+            self.problem = str(error)
+            log.error("writing accepted submissions to the remote store failed (retried in %g s): %s",
+                      RETRY_SECONDS, error)
+            await asyncio.sleep(RETRY_SECONDS)
+            self._runner.request()  # one more run, by the loop that runs this one
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self._runner.cancel()
 
 
 def open_write_path(app: FastAPI, settings: Settings, store: TripleStore) -> None:

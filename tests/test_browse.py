@@ -17,8 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from kg.store import Solutions, TripleStore
-from server.browse_jobs import bound_text
-from server.jobs import pairs
+from server.jobs import NamedQuery, pairs
 
 ID = "https://w3id.org/ai-incidents/id/"
 HTML = {"Accept": "text/html"}
@@ -80,7 +79,7 @@ def test_the_csv_has_the_rows_of_its_query(live_server: LiveServer, store: Tripl
     answer = httpx.get(live_server.url + "/browse/incidents.csv", params={"about": about, **filters}, timeout=60)
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     bound = {name: URIRef(value) for name, value in {"about": about, **filters}.items()}
-    expected = _rows(store, bound_text("browse/incidents", pairs(bound)))
+    expected = _rows(store, NamedQuery("browse/incidents", pairs(bound), as_values=True).text())
     assert expected and _unordered(_csv(answer.text)) == _unordered(expected)
 
 

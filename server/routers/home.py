@@ -13,9 +13,8 @@ from kg.describe import local_path
 from kg.namespaces import KG
 from server import charts, protocol
 from kg.store import Solutions
-from server.browse_jobs import BoundQuery, bound_text
 from server.deps import ExecutorDep
-from server.jobs import pairs
+from server.jobs import NamedQuery, pairs
 from server.rendering import render
 
 router = APIRouter()
@@ -38,10 +37,11 @@ async def home(request: Request, executor: ExecutorDep) -> Response:
     client = protocol.client_of(request)
 
     async def chart(name: str, **bindings: URIRef) -> tuple[list[dict[str, str]], str]:
-        result = await executor.run(BoundQuery(name, pairs(bindings)), client)
+        job = NamedQuery(name, pairs(bindings), as_values=True)
+        result = await executor.run(job, client)
         assert isinstance(result, Solutions)
         rows = _text(result.rows)
-        return rows, charts.query_link(bound_text(name, pairs(bindings)))
+        return rows, charts.query_link(job.text())
 
     databases, databases_sparql = await chart("home/databases")
     organisations, _ = await chart("home/organisations")

@@ -16,8 +16,7 @@ from kg.errors import NotFound
 from rdflib.namespace import SKOS
 
 from server import browse, negotiation, protocol
-from server.browse_jobs import BoundQuery
-from server.jobs import Serialized, pairs
+from server.jobs import NamedQuery, Serialized, pairs
 from server.deps import ExecutorDep
 from server.documents import HTML, html_headers, not_found, representation, serialized_response
 from server.executor import Executor
@@ -76,7 +75,8 @@ async def _document(request: Request, executor: Executor, space: str, path: str,
 async def incidents_csv(request: Request, executor: ExecutorDep, about: str) -> Response:
     """A browse list as CSV: the rows of browse/incidents with ``about`` and the filters bound."""
     bound = browse.bindings(about, request)
-    answer = await executor.run(BoundQuery("browse/incidents", pairs(bound), "text/csv"), protocol.client_of(request))
+    job = NamedQuery("browse/incidents", pairs(bound), "text/csv", as_values=True)
+    answer = await executor.run(job, protocol.client_of(request))
     assert isinstance(answer, Serialized)
     return Response(answer.body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="incidents.csv"'})

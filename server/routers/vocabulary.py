@@ -18,8 +18,7 @@ from server import protocol
 from server.deps import ExecutorDep
 from server.documents import HTML, html_headers, not_found, representation, serialized_response
 from server.browse import scheme_tree
-from server.browse_jobs import BoundQuery
-from server.jobs import pairs
+from server.jobs import NamedQuery, pairs
 from server.page_jobs import Missing, TermPage
 from server.rendering import render
 
@@ -52,8 +51,8 @@ async def term(name: str, request: Request, executor: ExecutorDep, format: str |
         return serialized_response(request, page)
     if any(kind.iri == str(SKOS.ConceptScheme) for kind in page.kinds):
         client, bound = protocol.client_of(request), pairs({"scheme": iri})
-        concepts = await executor.run(BoundQuery("browse/scheme-concepts", bound), client)
-        counts = await executor.run(BoundQuery("browse/scheme-counts", bound), client)
+        concepts = await executor.run(NamedQuery("browse/scheme-concepts", bound, as_values=True), client)
+        counts = await executor.run(NamedQuery("browse/scheme-counts", bound, as_values=True), client)
         assert isinstance(concepts, Solutions) and isinstance(counts, Solutions)
         return render(request, "scheme.html", headers=html_headers(request), s=page,
                       concepts=scheme_tree(concepts.rows, counts.rows), total=len(concepts.rows))
