@@ -7,7 +7,10 @@ background, while the other workers go on answering.
 Fairness: jobs wait in one bounded queue; a free worker goes to the waiting job whose client holds the fewest
 workers (oldest first among equals), and no client may hold more than ``share`` workers at once (one less than
 the pool, at least one), so one client at its limits never holds every worker. The deadline covers the wait
-and the run together. The server's own jobs (the start-up descriptions, ``bounded=False``) wait for their turn
+and the run together. A client that holds a worker may send it a second small job before the first is answered
+(server/worker_handle.py: the worker then never waits for the event loop between two of its jobs); nobody else's
+job ever waits behind another client's. A job whose worker is killed for the job before it (its deadline) never
+ran: it is run on another worker in the time it has left, uncharged. The server's own jobs (the start-up descriptions, ``bounded=False``) wait for their turn
 however full the queue is: the bound is there to refuse clients, and a description refused once would never be
 kept. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
 worker was stopped under it fails without charge (``seconds`` 0); one whose worker died is charged.
@@ -28,7 +31,7 @@ from kg.errors import StoreError
 from server import errors
 from server.jobs import Job
 from server.worker import Reply, WorkerConfig
-from server.worker_handle import WorkerHandle, expire
+from server.worker_handle import DEPTH, SMALL_JOB_BYTES, Abandoned, WorkerHandle, expire
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 2.0
@@ -40,6 +43,9 @@ class _Waiter:
 
     client: Hashable
     future: asyncio.Future[WorkerHandle]
+    small: bool = True
+    behind: bool = False
+    """Handed a worker its client already holds, busy with another of its jobs (nothing to give back if it goes)."""
 
 
 class QueryPool:
@@ -57,6 +63,9 @@ class QueryPool:
         self._idle: deque[WorkerHandle] = deque()
         self._waiters: list[_Waiter] = []
         self._holding: Counter[Hashable] = Counter()
+        self._owner: dict[WorkerHandle, Hashable] = {}
+        self._promised: Counter[WorkerHandle] = Counter()
+        """Jobs handed a busy worker of their client and not sent yet (the task has still to resume)."""
         self._all: set[WorkerHandle] = set()
         self._closing = False
         self._starting: set[asyncio.Task[None]] = set()
@@ -91,8 +100,13 @@ class QueryPool:
             self._replace(worker)
 
     def _replace(self, worker: WorkerHandle) -> None:
-        """Kill ``worker`` and start another in the background."""
+        """Kill ``worker`` (its other jobs fail with Abandoned) and start another in the background; once per worker."""
+        if worker not in self._all:
+            return
         self._all.discard(worker)
+        if worker in self._owner:
+            self._leave(self._owner.pop(worker))
+        self._promised.pop(worker, None)
         worker.kill()
         if not self._closing:
             task = asyncio.get_running_loop().create_task(self._start_one())
@@ -108,34 +122,66 @@ class QueryPool:
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        worker = await self._acquire(client, deadline, timeout, bounded)
-        started = time.perf_counter()
-        try:
-            reply = await worker.call(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), max(0.0, deadline - loop.time()))
-        except TimeoutError:
-            stopped = worker.stopped()
-            self._replace(worker)
-            ran = time.perf_counter() - started
-            if stopped:
-                raise _uncharged(errors.QueryFailed("the query worker was stopped while holding the query; it was "
-                                                    "replaced: retry", retry_after=1)) from None
-            refusal = errors.QueryTimeout(
-                f"the query ran longer than the {timeout:g} s limit (waiting for a worker included) and was stopped: "
-                "narrow it (LIMIT, more specific patterns) and try again",
-                headers={"X-Query-Seconds": f"{ran:.3f}"},
-            )
-            raise _charged(refusal, ran) from None
-        except (EOFError, OSError, pickle.UnpicklingError) as error:
-            self._replace(worker)
-            failed = errors.QueryFailed(f"the query worker died while running the query ({error!r}); it was restarted")
-            raise _charged(failed, time.perf_counter() - started) from None
-        except BaseException:
-            self._replace(worker)  # cancelled (client gone, shutdown): the worker's state is unknown
-            raise
-        finally:
-            self._leave(client)
-        self._release(worker)
-        return reply
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        while True:
+            worker = await self._acquire(client, deadline, timeout, bounded, len(payload) <= SMALL_JOB_BYTES)
+            self._unpromise(worker)  # call() sends before it first waits: the job is outstanding from here
+            started = time.perf_counter()
+            try:
+                reply = await worker.call(payload, max(0.0, deadline - loop.time()))
+            except Abandoned:
+                if loop.time() >= deadline:
+                    raise _uncharged(errors.Busy("the query's worker was stopped for another query and no time was left "
+                                                 "to run it on another: retry", retry_after=1)) from None
+                continue  # its worker was killed for the job before it: run it on another, in the time left
+            except TimeoutError:
+                stopped = worker.stopped()
+                self._replace(worker)
+                ran = time.perf_counter() - started
+                if stopped:
+                    raise _uncharged(errors.QueryFailed("the query worker was stopped while holding the query; it was "
+                                                        "replaced: retry", retry_after=1)) from None
+                refusal = errors.QueryTimeout(
+                    f"the query ran longer than the {timeout:g} s limit (waiting for a worker included) and was "
+                    "stopped: narrow it (LIMIT, more specific patterns) and try again",
+                    headers={"X-Query-Seconds": f"{ran:.3f}"},
+                )
+                raise _charged(refusal, ran) from None
+            except (EOFError, OSError, pickle.UnpicklingError) as error:
+                self._replace(worker)
+                failed = errors.QueryFailed(f"the query worker died while running the query ({error!r}); it was restarted")
+                raise _charged(failed, time.perf_counter() - started) from None
+            except BaseException:
+                self._replace(worker)  # cancelled (client gone, shutdown): the worker's state is unknown
+                raise
+            self._answered(worker)
+            return reply
+
+    def _answered(self, worker: WorkerHandle) -> None:
+        """One of ``worker``'s jobs is answered: give it back once it has none left, else another of its client's."""
+        if worker not in self._owner:
+            return  # replaced meanwhile
+        if worker.outstanding + self._promised[worker] == 0:
+            self._leave(self._owner.pop(worker))
+            self._release(worker)
+            return
+        if worker.outstanding + self._promised[worker] >= DEPTH:
+            return
+        client = self._owner[worker]
+        self._waiters = [w for w in self._waiters if not w.future.done()]
+        for waiter in self._waiters:
+            if waiter.client == client and waiter.small:
+                self._waiters.remove(waiter)
+                waiter.behind = True
+                self._promised[worker] += 1
+                waiter.future.set_result(worker)
+                return
+
+    def _unpromise(self, worker: WorkerHandle) -> None:
+        if self._promised[worker] > 1:
+            self._promised[worker] -= 1
+        else:
+            self._promised.pop(worker, None)
 
     def _leave(self, client: Hashable) -> None:
         self._holding[client] -= 1
@@ -159,21 +205,35 @@ class QueryPool:
         if eligible:
             chosen = min(eligible, key=lambda w: self._holding[w.client])  # min keeps the oldest among equals
             self._waiters.remove(chosen)
-            self._holding[chosen.client] += 1
+            self._own(worker, chosen.client)
             chosen.future.set_result(worker)
             return
         self._idle.append(worker)
 
-    async def _acquire(self, client: Hashable, deadline: float, timeout: float, bounded: bool = True) -> WorkerHandle:
-        """A worker for ``client``: a free one at once if its share allows, else its turn in the queue (refused
-        when the queue is full, unless not ``bounded``)."""
+    def _own(self, worker: WorkerHandle, client: Hashable) -> None:
+        self._owner[worker] = client
+        self._holding[client] += 1
+
+    def _behind_own_job(self, client: Hashable) -> WorkerHandle | None:
+        """A worker ``client`` holds with room for one more of its jobs (see DEPTH), or None."""
+        for worker, owner in self._owner.items():
+            if owner == client and worker.outstanding + self._promised[worker] < DEPTH:
+                return worker
+        return None
+
+    async def _acquire(self, client: Hashable, deadline: float, timeout: float, bounded: bool = True,
+                       small: bool = True) -> WorkerHandle:
+        """A worker for ``client``: a free one at once if its share allows, else one it holds with room for a
+        ``small`` job, else its turn in the queue (refused when the queue is full, unless not ``bounded``)."""
         if self._holding[client] < self.share and (worker := self._take_idle()) is not None:
-            self._holding[client] += 1
+            self._own(worker, client)
+            return worker
+        if small and (worker := self._behind_own_job(client)) is not None:
             return worker
         if bounded and len(self._waiters) >= self.queue_length:
             raise errors.Busy("every query worker is busy and the queue is full: retry shortly", retry_after=1)
         loop = asyncio.get_running_loop()
-        waiter = _Waiter(client, loop.create_future())
+        waiter = _Waiter(client, loop.create_future(), small)
         self._waiters.append(waiter)
         expiry = loop.call_at(deadline, expire, waiter.future)
         try:
@@ -184,17 +244,21 @@ class QueryPool:
         except asyncio.CancelledError:
             future = waiter.future
             if future.done() and not future.cancelled() and future.exception() is None:
-                self._leave(client)
-                self._release(future.result())  # handed a worker just as the request went away: pass it on
+                handed = future.result()  # handed a worker just as the request went away: pass it on
+                if waiter.behind:
+                    self._unpromise(handed)
+                    self._answered(handed)  # as if this job had been answered
+                elif handed in self._owner:
+                    self._leave(self._owner.pop(handed))
+                    self._release(handed)
             raise
         finally:
             expiry.cancel()
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
-        if worker.stopped():  # it stopped while handed over: give it up, and wait for another in the time left
-            self._leave(client)
+        if not waiter.behind and worker.seems_stopped():  # it stopped while handed over: give it up, and wait
             self._replace(worker)
-            return await self._acquire(client, deadline, timeout, bounded)
+            return await self._acquire(client, deadline, timeout, bounded, small)
         return worker
 
     def alive(self) -> int:
