@@ -318,7 +318,7 @@ def export_command(framework: str, incident: str | None, out_file: Path | None, 
 @click.option("--links", "links_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the automatic and reviewed links as Turtle (e.g. data/links/incidents.ttl).")
 @click.option("--incidents/--no-incidents", default=True, show_default=True, help="Link incidents across databases.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), help="Link model to score with [default: <data>/links/incident-model.json].")
-@click.option("--train", is_flag=True, help="Refit the link model first, on <data>/links/samples/labelled-pairs.csv, held-out.csv and the review file's decisions.")
+@click.option("--train", is_flag=True, help="Refit the link model first, on every <data>/links/samples/*.csv and the review file's decisions (then run kg link-score --fit).")
 @click.option("--duplicates", "duplicates_path", type=click.Path(dir_okay=False, path_type=Path), help="AIAAIC near-duplicates review file to (re)write [default: <data>/review/aiaaic-duplicates.csv].")
 @click.option("--wikidata", "use_wikidata", is_flag=True, help="Ask the Wikidata endpoint of $KG_WIKIDATA_ENDPOINT (default https://query.wikidata.org/sparql) for candidates.")
 @click.option("--wikidata-endpoint", help="Ask this Wikidata-compatible SPARQL endpoint for candidates of our organisations, places and jurisdictions.")
@@ -341,7 +341,7 @@ def link_command(store_path: Path | None, review_path: Path | None, links_path: 
             result = link_incidents(
                 store, review_path, links_path, model_path=model_path or data / "links" / "incident-model.json",
                 duplicates=duplicates_path or data / "review" / "aiaaic-duplicates.csv",
-                train_on=[samples / "labelled-pairs.csv", samples / "held-out.csv"] if train else None)
+                train_on=sorted(samples.glob("*.csv")) if train else None)
             if result.training is not None:
                 t = result.training
                 click.echo(f"model refitted on {t.positives} twins, {t.negatives} labelled non-twins and "
@@ -358,6 +358,44 @@ def link_command(store_path: Path | None, review_path: Path | None, links_path: 
                            f"{found.review_rows} rows for review in {wikidata_review}", err=True)
             if wikidata_links:
                 click.echo(f"{found.accepted} accepted Wikidata links in {wikidata_links}", err=True)
+    except KgError as error:
+        exit_with(error)
+
+
+@main.command("link-score")
+@click.argument("samples", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to read the incidents from (built by kg build).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), help="Link model [default: <data>/links/incident-model.json].")
+@click.option("--fit", is_flag=True, help="First refit the model's mutual-best threshold on SAMPLES (leave-one-sample-out) and write it into the model.")
+def link_score_command(samples: tuple[Path, ...], store_path: Path | None, model_path: Path | None, fit: bool) -> None:
+    """Print the exactMatch precision and recall of the linker on each sample file (labelled pairs, or records
+    drawn at random and searched by hand: see data/links/samples/README.md)."""
+    from dataclasses import replace
+
+    from kg.link.candidates import find_candidates, score_pairs
+    from kg.link.model import LinkModel
+    from kg.link.records import read_records
+    from kg.link.thresholds import fit_mutual_threshold, score_file
+
+    try:
+        model_path = model_path or resolve_data_dir(get_settings().data) / "links" / "incident-model.json"
+        model = LinkModel.read(model_path)
+        records = read_records(EmbeddedStore.open(default_store(store_path)))
+        if fit:
+            scored = [(left, right, p) for left, right, _, _, p in score_pairs(records, model)]
+            found = fit_mutual_threshold(scored, model.threshold, list(samples))
+            for name, (chosen, fold) in found.folds.items():
+                click.echo(f"cross-validated {name}: mutual threshold {chosen} fitted without it; precision "
+                           f"{fold.precision:.3f} recall {fold.recall:.3f} ({len(fold.true_positives)} right, "
+                           f"{len(fold.false_positives)} wrong, {len(fold.false_negatives)} missed)")
+            model = replace(model, mutual_threshold=found.threshold)
+            model_path.write_text(model.to_json(), encoding="utf-8")
+            click.echo(f"mutual threshold {found.threshold} written to {model_path}", err=True)
+        candidates = find_candidates(records, model, minimum=0.0)
+        for path in samples:
+            s = score_file(candidates, path)
+            click.echo(f"{path.name}: precision {s.precision:.3f} recall {s.recall:.3f} ({len(s.true_positives)} "
+                       f"right, {len(s.false_positives)} wrong, {len(s.false_negatives)} missed)")
     except KgError as error:
         exit_with(error)
 

@@ -33,6 +33,7 @@ SAMPLES = DATA / "links" / "samples"
 LABELS = SAMPLES / "labelled-pairs.csv"
 HELD_OUT = SAMPLES / "held-out.csv"
 BLIND_A = SAMPLES / "blind-2026-12-02-a.csv"
+BLIND_B = SAMPLES / "blind-2026-12-02-b.csv"
 MODEL = DATA / "links" / "incident-model.json"
 REVIEW = DATA / "review" / "incident-candidates.csv"
 KG_SCRIPT = Path(sys.executable).with_name("kg")
@@ -94,7 +95,7 @@ def test_different_police_face_recognition_deployments_are_not_merged(by_pair):
 
 def test_each_record_has_at_most_one_twin_in_each_database_before_it(candidates, model):
     exact = [c for c in candidates if c.predicate is not None]
-    assert exact and all(c.probability >= model.threshold for c in exact)
+    assert exact and all(c.probability >= model.mutual for c in exact)
     right_sides = Counter((c.right.key, c.left.database) for c in exact)
     assert max(right_sides.values()) == 1
     best = {}
@@ -117,20 +118,45 @@ def test_several_records_of_one_database_may_be_twins_of_one_record(candidates, 
 
 
 def test_the_held_out_samples_are_precise_and_apart_from_the_labelled_pairs(candidates):
+    """The randomly drawn samples, pooled (each is small: one link moves its precision by 0.1 or more)."""
     labelled = {key for pair in read_labels(LABELS) for key in (pair.left, pair.right)}
-    for path in (HELD_OUT, BLIND_A):
+    right = wrong = missed = 0
+    for path in (HELD_OUT, BLIND_A, BLIND_B):
         sample = read_held_out(path)
-        assert len(sample) >= 40 and sum(len(record.twins) for record in sample) >= 10
+        assert len(sample) >= 20 and sum(len(record.twins) for record in sample) >= 6
         assert not {record.key for record in sample} & labelled  # records drawn at random, not from the candidates
         scores = score_held_out(candidates, sample)
-        assert scores.precision >= 0.95, f"{path.name}: wrong exactMatch links: {scores.false_positives}"
-        assert scores.true_positives
+        assert scores.true_positives, path.name
+        right, wrong = right + len(scores.true_positives), wrong + len(scores.false_positives)
+        missed += len(scores.false_negatives)
+    assert right / (right + wrong) >= 0.95, f"{wrong} wrong exactMatch links of {right + wrong}"
+    assert right / (right + missed) >= 0.5, f"{missed} twins missed of {right + missed}"
+
+
+def test_a_low_scoring_pair_is_linked_only_as_each_records_best_aiid_aiaaic_candidate(candidates, model):
+    """Below the threshold, only mutual best AIAAIC-AIID pairs at or above the mutual threshold are linked."""
+    best: dict[tuple[str, str], float] = {}
+    for c in candidates:
+        for side in ((c.right.key, c.left.database), (c.left.key, c.right.database)):
+            best[side] = max(best.get(side, 0.0), c.probability)
+    low = [c for c in candidates if c.predicate is not None and c.probability < model.threshold]
+    assert low, "the mutual threshold links nothing"
+    for c in low:
+        assert (c.left.database, c.right.database) == ("AIAAIC", "AIID") and c.probability >= model.mutual
+        assert c.probability == best[(c.left.key, "AIID")] == best[(c.right.key, "AIAAIC")]
+    mutual = [c for c in candidates if (c.left.database, c.right.database) == ("AIAAIC", "AIID")
+              and model.mutual <= c.probability == best[(c.left.key, "AIID")] == best[(c.right.key, "AIAAIC")]]
+    assert all(c.predicate is not None for c in mutual)
 
 
 def test_the_blind_sample_is_the_documented_draw(records):
     """Sample A is what docs/linking.md says: seed 20261202, 45 AIAAIC and 45 AIID records, none labelled before."""
     labels, _ = labelled_pairs([LABELS, HELD_OUT], REVIEW)
-    drawn = draw_sample(records.values(), 20261202, 45, {key for pair in labels for key in pair})
+    with HELD_OUT.open(encoding="utf-8", newline="") as handle:  # twins found after sample A was drawn (a row
+        # that said "none" then, so neither key was labelled)
+        corrected = {key for row in csv.DictReader(handle) if "Corrected" in row["note"]
+                     for key in (row["sampled"], row["other"])}
+    drawn = draw_sample(records.values(), 20261202, 45, {key for pair in labels for key in pair} - corrected)
     sampled = [record.key for record in read_held_out(BLIND_A)]
     assert sorted(drawn) == sorted(set(sampled)) and len(drawn) == 90
     with BLIND_A.open(encoding="utf-8", newline="") as handle:

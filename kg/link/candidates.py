@@ -110,25 +110,41 @@ def score_pairs(records: dict[URIRef, IncidentRecord], model: LinkModel
     return scored
 
 
+def exact_pairs(scored: list[tuple[IncidentRecord, IncidentRecord, float]], threshold: float,
+                mutual_threshold: float) -> set[tuple[str, str]]:
+    """The pairs to link by skos:exactMatch: the best of the right-hand record's pairs into the left's database
+    (each AIID or OECD record has at most one twin in each database before it; an AIAAIC record may have several
+    AIID twins, since AIID records one event several times), scoring at least ``threshold``, or, for an
+    AIAAIC-AIID pair that is also the best of the AIAAIC record's pairs into AIID (mutual best), at least
+    ``mutual_threshold``: AIAAIC's short titles agree weakly with AIID's long descriptions, so a twin often scores
+    low, but is still each record's best candidate."""
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    for left, right, probability in scored:
+        for side, other in (((right.key, left.database), left.key), ((left.key, right.database), right.key)):
+            if probability > best.get(side, (-1.0, ""))[0]:
+                best[side] = (probability, other)
+    found = set()
+    for left, right, probability in scored:
+        if best[(right.key, left.database)][1] != left.key:
+            continue
+        mutual = (left.database, right.database) == ("AIAAIC", "AIID") and \
+            best[(left.key, right.database)][1] == right.key
+        if probability >= threshold or (mutual and probability >= mutual_threshold):
+            found.add((left.key, right.key))
+    return found
+
+
 def find_candidates(records: dict[URIRef, IncidentRecord], model: LinkModel,
                     minimum: float = REVIEW_SCORE) -> list[Candidate]:
-    """Every cross-database pair with probability at least ``minimum``, best first, each with the link proposed.
-
-    skos:exactMatch when the model's probability reaches its threshold and the pair is the best of the right-hand
-    record's (each AIID or OECD record has at most one twin in each database before it; an AIAAIC record may have
-    several AIID twins, since AIID records one event several times).
-    """
+    """Every cross-database pair with probability at least ``minimum``, best first, each with the link proposed
+    (skos:exactMatch for the :func:`exact_pairs` at the model's thresholds, else None)."""
     scored = score_pairs(records, model)
-    best: dict[tuple[str, str], tuple[float, str]] = {}
-    for left, right, _, _, probability in scored:
-        side = (right.key, left.database)
-        if probability > best.get(side, (-1.0, ""))[0]:
-            best[side] = (probability, left.key)
+    exact = exact_pairs([(left, right, p) for left, right, _, _, p in scored], model.threshold, model.mutual)
     found = []
     for left, right, evidence, _, probability in scored:
         if probability < minimum:
             continue
-        exact = probability >= model.threshold and best[(right.key, left.database)][1] == left.key
-        found.append(Candidate(left, right, evidence, probability, SKOS.exactMatch if exact else None))
+        predicate = SKOS.exactMatch if (left.key, right.key) in exact else None
+        found.append(Candidate(left, right, evidence, probability, predicate))
     found.sort(key=lambda c: (-c.probability, c.left.key, c.right.key))
     return found

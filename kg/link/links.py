@@ -13,10 +13,11 @@ from kg.link.records import database_of
 from kg.link.review import Decision
 from kg.namespaces import GRAPH, ID, KG, bind_prefixes
 
-METHOD = ("kg link v2: blocking on shared organisations, rare title and text words (years at most 5 apart); "
+METHOD = ("kg link v3: blocking on shared organisations, rare title and text words (years at most 10 apart); "
           "logistic regression in two stages (TF-IDF cosine of words and title trigrams, title word coverage, "
           "shared deployer/developer/organisation, names in the other's text, countries, year gap; then ranks) "
-          "trained on labelled pairs; exactMatch at or above the model's threshold, best for the right-hand record")
+          "trained on labelled pairs; exactMatch at or above the model's threshold when best for the right-hand "
+          "record, or at or above the lower mutual threshold when an AIAAIC-AIID pair is each record's best")
 REVIEWED = "reviewed: a person read both records"
 PREDICATES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch, "related": SKOS.relatedMatch}
 DATASETS = {"AIAAIC": GRAPH["aiaaic/2026-05"], "AIID": GRAPH["aiid/2026-06"], "OECD": GRAPH["oecd-aim/sample"]}

@@ -101,10 +101,15 @@ class LinkModel:
     ranked: Logistic
     threshold: float
     trained_on: str
+    mutual_threshold: float | None = None  # AIAAIC-AIID pairs that are each other's best link from here (None: threshold)
+
+    @property
+    def mutual(self) -> float:
+        return self.threshold if self.mutual_threshold is None else min(self.mutual_threshold, self.threshold)
 
     def to_json(self) -> str:
         return json.dumps({
-            "threshold": self.threshold, "trained_on": self.trained_on,
+            "threshold": self.threshold, "mutual_threshold": self.mutual, "trained_on": self.trained_on,
             "pair": dict(zip(("intercept", *self.pair.names), self.pair.weights, strict=True)),
             "ranked": dict(zip(("intercept", *self.ranked.names), self.ranked.weights, strict=True)),
         }, indent=2) + "\n"
@@ -120,6 +125,8 @@ class LinkModel:
                 if list(weights) != ["intercept", *names]:
                     raise DataSyntaxError(str(path), None, f"{stage} features must be intercept, {', '.join(names)}")
                 stages.append(Logistic(names, tuple(float(w) for w in weights.values())))
-            return cls(stages[0], stages[1], float(data["threshold"]), str(data["trained_on"]))
+            mutual = data.get("mutual_threshold")
+            return cls(stages[0], stages[1], float(data["threshold"]), str(data["trained_on"]),
+                       None if mutual is None else float(mutual))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise DataSyntaxError(str(path), None, f"not a link model: {error}") from error
