@@ -9,9 +9,10 @@ cache, worker pool) and the app's error table. The OpenAPI document describes it
 It sits inside the CORS and body-limit middleware, which pass a request without ``Origin`` (or a body) on.
 
 The plain case, a GET or HEAD with no ``Origin``, no body and a query string within the body limit (what
-SPARQLWrapper, rdflib, roqet and crawlers send), is the one the outer layers would not touch but for the
-headers they add; :func:`answer_plain` answers it (called by the app first, server/app.py) with the same handler before those layers, adding the same
-headers (server/security_headers.py, and CORS's ``Vary: Origin``), which halves the cost of a cached answer.
+SPARQLWrapper, rdflib, roqet and crawlers send), is one the outer layers would not touch but for the headers
+they add: :func:`answer_plain` answers it with the same handler before those layers (the app calls it first,
+server/app.py), adding the same headers (server/security_headers.py, and CORS's ``Vary: Origin``); a cached
+answer then costs a fifth of what it did (tests/test_server_protocol.py checks the two ways agree).
 """
 
 from __future__ import annotations
