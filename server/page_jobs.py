@@ -23,7 +23,7 @@ from kg.incident_page import incident_profile
 from kg.display import Ref
 from kg.errors import NotFound
 from kg.licence import rights_statement
-from kg.namespaces import ID, ONTOLOGY_IRI
+from kg.namespaces import ID, KG, ONTOLOGY_IRI
 from kg.store import Triples, TripleStore
 from kg.summary import Summary, summarise
 from kg.vocabulary import VocabularyIndex, index, ontology_graph, property_labels
@@ -79,8 +79,9 @@ class DocumentPage:
     suggest: bool = False
 
     def run(self, store: TripleStore, limits: Limits) -> Summary | Serialized | Missing:
+        names = describe.PAGE if self.media_type == HTML else describe.DOCUMENT  # a page shows less of a hub
         try:
-            found = describe.describe_graph(store, self.iri) if self.graph else describe.describe(store, self.iri)
+            found = describe.describe_graph(store, self.iri) if self.graph else describe.describe(store, self.iri, names)
         except NotFound as error:
             return Missing(str(error), suggestions(store, str(self.iri)) if self.suggest else ())
         if self.media_type != HTML:
@@ -88,6 +89,8 @@ class DocumentPage:
         summary = summarise(found, self.iri, _labels(store))
         counts = describe.referrer_counts(store, self.iri)
         summary.referrers = [replace(f, total=max(f.total, counts.get(f.prop.iri, 0))) for f in summary.referrers]
+        summary.involvements_shown = len(set(found.subjects(KG.agent, self.iri)))
+        summary.involvements_total = max(summary.involvements_shown, counts.get(str(KG.agent), 0))
         if str(self.iri).startswith(INCIDENTS):
             summary.incident = incident_profile(store, self.iri)
             summary.citation = citation(store, str(self.iri))
