@@ -23,7 +23,6 @@ from kg.release import Release
 from kg.remote_store import remote_from_settings
 from kg.settings import Settings
 from kg.store import BUILDS, EmbeddedStore, TripleStore
-from server import home_jobs
 from server.description import description_job, void_job
 from server.search_index import refresh_search_index
 from server.worker import WorkerConfig
@@ -62,12 +61,11 @@ def open_release(store: TripleStore, settings: Settings, version: str) -> Releas
 
 def warm_descriptions(app: FastAPI) -> None:
     """Compute the service description and VoID of the data served, once, in the background (server.description),
-    the home page's charts (server.home_jobs), and, over a remote store, its search index (server.search_index)."""
+    and, over a remote store, its search index (server.search_index)."""
     settings: Settings = app.state.settings
     limit = max(settings.query_timeout, app.state.executor.pool.start_timeout)
     app.state.executor.warm(description_job(settings), limit)
     app.state.executor.warm(void_job(settings, app.state.release), limit)
-    home_jobs.warm(app.state.executor, limit)
     refresh_search_index(app)
 
 

@@ -3,7 +3,6 @@ journalist's task done in a browser without writing SPARQL."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
@@ -17,14 +16,9 @@ from rdflib import URIRef
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from fastapi.testclient import TestClient
-
 from kg.store import Solutions, TripleStore
-from server import home_jobs
-from server.app import create_app
 from server.browse_jobs import bound_text
 from server.jobs import pairs
-from server.served_store import warm_descriptions
 
 ID = "https://w3id.org/ai-incidents/id/"
 HTML = {"Accept": "text/html"}
@@ -77,38 +71,6 @@ def test_home_page_says_what_the_graph_holds(live_server: LiveServer, store: Tri
     assert f"<strong>{organisations}</strong> organisations" in page.text
     assert page.text.count("The SPARQL behind this") >= 6 and 'data-code="gb"' in page.text
     assert "<title id=\"map-title\">" in page.text
-
-
-def test_the_home_page_is_computed_at_start_up_for_each_data_version(backend, store: TripleStore) -> None:
-    settings = backend.settings(public_url="http://testserver", client_budget=0, query_workers=1)
-    with TestClient(create_app(settings)) as client:
-        executor = client.app.state.executor
-
-        def kept(version: str) -> dict[object, object]:
-            client.portal.call(_settled, executor)
-            return {job: executor._kept.get((version, job)) for job in home_jobs.jobs()}
-
-        first = executor.version
-        assert all(value is not None for value in kept(first).values())
-        for job, value in kept(first).items():  # what a visitor is shown: the job's rows, computed from the store
-            assert isinstance(value, Solutions)
-            assert _unordered([{k: str(v) for k, v in row.items()} for row in value.rows]) == _unordered(
-                _rows(store, bound_text(job.name, job.bindings)))
-        assert client.get("/", headers=HTML).status_code == 200
-        executor.version = "another data version"  # what server.served_store.check does when the store changes
-        client.portal.call(_warm, client.app)
-        assert all(value is not None for value in kept("another data version").values())
-        assert not any(version == first for version, _ in executor._kept)
-
-
-async def _warm(app: object) -> None:
-    warm_descriptions(app)  # type: ignore[arg-type]
-
-
-async def _settled(executor: object) -> None:
-    """Wait until the executor computed what it keeps."""
-    while executor._warming:  # type: ignore[attr-defined]
-        await asyncio.sleep(0.05)
 
 
 @pytest.mark.parametrize("about, filters", [(MET, {}), (UK, {"technology": FACES, "sector": POLICE}), (FACES, {})])

@@ -10,11 +10,11 @@ from rdflib import URIRef
 
 from kg import __version__ as package_version
 from kg.describe import local_path
-from kg.store import Solutions
+from kg.namespaces import KG
 from server import charts, protocol
-from server.browse_jobs import bound_text
+from kg.store import Solutions
+from server.browse_jobs import BoundQuery, bound_text
 from server.deps import ExecutorDep
-from server.home_jobs import TOPS, chart_job
 from server.jobs import pairs
 from server.rendering import render
 
@@ -38,7 +38,7 @@ async def home(request: Request, executor: ExecutorDep) -> Response:
     client = protocol.client_of(request)
 
     async def chart(name: str, **bindings: URIRef) -> tuple[list[dict[str, str]], str]:
-        result = await executor.run(chart_job(name, **bindings), client)
+        result = await executor.run(BoundQuery(name, pairs(bindings)), client)
         assert isinstance(result, Solutions)
         rows = _text(result.rows)
         return rows, charts.query_link(bound_text(name, pairs(bindings)))
@@ -49,7 +49,10 @@ async def home(request: Request, executor: ExecutorDep) -> Response:
     series = [row["database"] for row in databases]
     year_columns, year_step = charts.columns(charts.per_year(years, "database"), series)
     tops = []
-    for title, name, key, value in TOPS:
+    for title, name, key, value in (("Top deployers", "home/top-agents", "role", KG.deployer),
+                                    ("Top developers", "home/top-agents", "role", KG.developer),
+                                    ("Top ethical issues", "home/top-concepts", "property", KG.ethicalIssue),
+                                    ("Top harms", "home/top-concepts", "property", KG.externalHarm)):
         rows, sparql = await chart(name, **{key: value})
         subject = "agent" if "agent" in rows[0] else "concept" if rows else "agent"
         items = [(row["label"] + (f" ({row['scheme']})" if row.get("scheme") else ""), int(row["incidents"]),
