@@ -115,15 +115,22 @@ def _keys_of_kind(store: TripleStore, prefix: str) -> dict[str, str]:
     return {str(row["candidate"])[len(prefix) :].lower(): str(row["candidate"]) for row in result.rows}
 
 
-def describe(store: TripleStore, iri: URIRef) -> Graph:
+DOCUMENT = ("describe", "describe-labels", "referrers")
+"""The queries of an RDF document's description."""
+PAGE = ("page-describe", "page-describe-labels", "page-referrers")
+"""The queries of an HTML page's description: the same patterns, with the smaller LIMITs a page shows of a hub."""
+
+
+def describe(store: TripleStore, iri: URIRef, names: tuple[str, str, str] = DOCUMENT) -> Graph:
     """The description of ``iri`` as an rdflib graph; NotFound when the graph knows nothing of it.
 
     Bounded: its own statements and parts (describe.rq, at most DESCRIPTION_CAP), the labels of what they
     mention (describe-labels.rq, as many) and at most 1000 of the resources that point at it (referrers.rq);
-    :func:`referrer_counts` says how many there are in all.
+    :func:`referrer_counts` says how many there are in all. With ``names=PAGE``, what an HTML page shows (at
+    most 1000, 1000 and 200).
     """
     graph = bind_prefixes(Graph())
-    for name in ("describe", "describe-labels", "referrers"):
+    for name in names:
         result = store.query(queries.load(name), {"resource": iri})
         assert isinstance(result, Triples)
         for triple in result.triples:

@@ -1,5 +1,6 @@
 """What an incident's page adds to its description: its systems' technology, purpose and sector, the same incident in
-other databases (SKOS matches), and the databases that record it; read with ``incident-page.rq``."""
+other databases (SKOS matches), and the databases that record it; read with ``incident-page.rq`` and
+``incident-matches.rq``."""
 
 from __future__ import annotations
 
@@ -54,12 +55,15 @@ def _ref(iri: str, label: str | None) -> Ref:
 
 def incident_profile(store: TripleStore, iri: URIRef) -> IncidentProfile:
     """The technology, purpose and sector of the incident's systems, its matches and its databases."""
-    result = store.query(queries.load("incident-page"), {"incident": iri})
-    assert isinstance(result, Solutions)
+    rows = []
+    for name in ("incident-page", "incident-matches"):
+        result = store.query(queries.load(name), {"incident": iri})
+        assert isinstance(result, Solutions)
+        rows += result.rows
     tags: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     matches: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     databases: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in result.rows:
+    for row in rows:
         kind, value = str(row["field"]), str(row["value"])
         target = matches[value] if kind == "match" else databases[value] if kind == "database" else tags[kind]
         if kind not in ("match", "database"):

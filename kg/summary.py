@@ -115,6 +115,9 @@ class Summary:
     claims: list[Claim] = field(default_factory=list)
     roles: list[RoleInIncident] = field(default_factory=list)
     incidents: list[Ref] = field(default_factory=list)
+    involvements_shown: int = 0
+    involvements_total: int = 0
+    """An agent's involvements the roles were read from, and how many it has (more on a hub's page: kg.describe.PAGE)."""
     linked_by: list[tuple[str, list[tuple[Value, Ref]]]] = field(default_factory=list)
     """What links here, by the kind of the resource that links (its type, else the kind its IRI names)."""
     incident: Any = None

@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from rdflib import Graph, URIRef
 
@@ -24,7 +24,7 @@ from kg.incident_page import incident_profile
 from kg.display import Ref
 from kg.errors import NotFound
 from kg.licence import rights_statement
-from kg.namespaces import ID, ONTOLOGY_IRI
+from kg.namespaces import ID, KG, ONTOLOGY_IRI
 from kg.store import Triples, TripleStore
 from kg.summary import Summary, summarise
 from kg.vocabulary import VocabularyIndex, index, ontology_graph, property_labels
@@ -93,13 +93,16 @@ class DocumentPage:
     suggest: bool = False
 
     def run(self, store: TripleStore, limits: Limits) -> Summary | Serialized | Missing:
-        found = _described(store, self.iri, self.media_type,
-                           describe.describe_graph if self.graph else describe.describe, self.suggest)
+        names = describe.PAGE if self.media_type == HTML else describe.DOCUMENT  # a page shows less of a hub
+        find = describe.describe_graph if self.graph else partial(describe.describe, names=names)
+        found = _described(store, self.iri, self.media_type, find, self.suggest)
         if not isinstance(found, Graph):
             return found
         summary = summarise(found, self.iri, _labels(store))
         counts = describe.referrer_counts(store, self.iri)
         summary.referrers = [replace(f, total=max(f.total, counts.get(f.prop.iri, 0))) for f in summary.referrers]
+        summary.involvements_shown = len(set(found.subjects(KG.agent, self.iri)))
+        summary.involvements_total = max(summary.involvements_shown, counts.get(str(KG.agent), 0))
         if str(self.iri).startswith(INCIDENTS):
             summary.incident = incident_profile(store, self.iri)
             summary.citation = citation(store, str(self.iri))
