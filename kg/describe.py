@@ -127,7 +127,7 @@ def describe(store: TripleStore, iri: URIRef, names: tuple[str, str, str] = DOCU
     Bounded: its own statements and parts (describe.rq, at most DESCRIPTION_CAP), the labels of what they
     mention (describe-labels.rq, as many) and at most 1000 of the resources that point at it (referrers.rq);
     :func:`referrer_counts` says how many there are in all. With ``names=PAGE``, what an HTML page shows (at
-    most 1000, 1000 and 200).
+    most 500, 500 and 100).
     """
     graph = bind_prefixes(Graph())
     for name in names:

@@ -3,6 +3,7 @@ sorted, charted per year, downloadable as CSV) and a concept's matches in other 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable
 
 from fastapi import Request
@@ -43,24 +44,21 @@ async def context(request: Request, executor: Executor, client: Hashable, about:
     """What browse.html shows beyond the resource page: the list, its filters, chart, CSV and SPARQL links."""
     bound = bindings(about, request)
     incidents = NamedQuery("browse/incidents", pairs(bound), as_values=True)
-    result = await executor.run(incidents, client)
-    assert isinstance(result, Solutions)
-    rows = _text(result.rows)
+    jobs = [incidents, NamedQuery("browse/facets", pairs({"about": URIRef(about)}), as_values=True)]
+    if concept:
+        jobs.append(NamedQuery("browse/matches", pairs({"concept": URIRef(about)}), as_values=True))
+    results = await asyncio.gather(*(executor.run(job, client) for job in jobs))  # in parallel, on the client's workers
+    assert all(isinstance(result, Solutions) for result in results)
+    rows = _text(results[0].rows)  # type: ignore[attr-defined]
     sort = request.query_params.get("sort", "year")
     key = sort.lstrip("-") if sort.lstrip("-") in SORTS else "year"
     rows.sort(key=lambda r: (r.get(key, "") or "", r.get("id", "")), reverse=not sort.startswith("-") if key == "year" else sort.startswith("-"))
-    facets_job = NamedQuery("browse/facets", pairs({"about": URIRef(about)}), as_values=True)
-    facets_result = await executor.run(facets_job, client)
-    assert isinstance(facets_result, Solutions)
     facets: dict[str, list[dict[str, str]]] = {}
-    for row in _text(facets_result.rows):
+    for row in _text(results[1].rows):  # type: ignore[attr-defined]
         facets.setdefault(row["facet"], []).append(row)
     matches: list[dict[str, str]] = []
     if concept:
-        matches_job = NamedQuery("browse/matches", pairs({"concept": URIRef(about)}), as_values=True)
-        found = await executor.run(matches_job, client)
-        assert isinstance(found, Solutions)
-        matches = [{**row, "href": local_path(row["match"]) or row["match"]} for row in _text(found.rows)]
+        matches = [{**row, "href": local_path(row["match"]) or row["match"]} for row in _text(results[2].rows)]  # type: ignore[attr-defined]
     for row in rows:
         row["href"] = local_path(row["incident"]) or row["incident"]
     columns, step = charts.columns(charts.per_year(rows), ["incidents"])
