@@ -124,7 +124,8 @@ class QueryPool:
         deadline = loop.time() + timeout
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         while True:
-            worker = await self._acquire(client, deadline, timeout, bounded, len(payload) <= SMALL_JOB_BYTES)
+            # only a client's own small jobs go behind one another (the server's own long descriptions never do)
+            worker = await self._acquire(client, deadline, timeout, bounded, bounded and len(payload) <= SMALL_JOB_BYTES)
             self._unpromise(worker)  # call() sends before it first waits: the job is outstanding from here
             started = time.perf_counter()
             try:
