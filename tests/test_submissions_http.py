@@ -254,13 +254,15 @@ def test_a_reported_incident_and_a_correction_become_data_once_an_editor_accepts
     browser.find_element(By.ID, "name").send_keys("ada")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait_for(lambda: "Review queue" in browser.page_source, 30, "the queue after signing in")
+    wait_for(lambda: browser.current_url.endswith("/editor/queue"), 30, "the queue after signing in")
     for item in (number, correction_number, organisation_number):
         browser.get(f"{base}/editor/submissions/{item}")
         browser.find_element(By.ID, "note").send_keys("Checked against the source.")
         browser.find_element(By.CSS_SELECTOR, "button[value=accept]").click()
-        wait_for(lambda: "Review queue" in browser.page_source, 60, "the queue after accepting")
-    assert SubmissionDatabase(write_server.database).by_id(number).state == "accepted"
+        # the review page itself says "Review queue" (its way back): wait for the redirect that follows the decision
+        wait_for(lambda: f"decided={item}" in browser.current_url, 60, "the queue after accepting")
+    assert all(SubmissionDatabase(write_server.database).by_id(item).state == "accepted"
+               for item in (number, correction_number, organisation_number))
 
     iri = f"https://w3id.org/ai-incidents/id/incident/KG-{number:04d}"
     ask = f"ASK {{ <{iri}> a <https://w3id.org/ai-incidents/def/Incident> }}"
