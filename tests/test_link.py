@@ -34,6 +34,7 @@ LABELS = SAMPLES / "labelled-pairs.csv"
 HELD_OUT = SAMPLES / "held-out.csv"
 BLIND_A = SAMPLES / "blind-2026-12-02-a.csv"
 BLIND_B = SAMPLES / "blind-2026-12-02-b.csv"
+BLIND_C = SAMPLES / "blind-2026-12-02-c.csv"
 MODEL = DATA / "links" / "incident-model.json"
 REVIEW = DATA / "review" / "incident-candidates.csv"
 KG_SCRIPT = Path(sys.executable).with_name("kg")
@@ -121,7 +122,7 @@ def test_the_held_out_samples_are_precise_and_apart_from_the_labelled_pairs(cand
     """The randomly drawn samples, pooled (each is small: one link moves its precision by 0.1 or more)."""
     labelled = {key for pair in read_labels(LABELS) for key in (pair.left, pair.right)}
     right = wrong = missed = 0
-    for path in (HELD_OUT, BLIND_A, BLIND_B):
+    for path in (HELD_OUT, BLIND_A, BLIND_B, BLIND_C):
         sample = read_held_out(path)
         assert len(sample) >= 20 and sum(len(record.twins) for record in sample) >= 6
         assert not {record.key for record in sample} & labelled  # records drawn at random, not from the candidates
@@ -160,6 +161,18 @@ def test_the_blind_sample_is_the_documented_draw(records):
     sampled = [record.key for record in read_held_out(BLIND_A)]
     assert sorted(drawn) == sorted(set(sampled)) and len(drawn) == 90
     with BLIND_A.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(row["note"] and row["judged_by"] for row in rows)
+
+
+def test_sample_c_is_the_documented_draw(records):
+    """Sample C is what data/links/samples/README.md says: seed 20261204, 12 AIAAIC then 12 AIID records, none
+    of them a key of the earlier samples, the labelled pairs or the review file's decisions, each judged."""
+    labels, sampled = labelled_pairs([LABELS, HELD_OUT, BLIND_A, BLIND_B], REVIEW)
+    exclude = {key for pair in labels for key in pair} | {record.key for record in sampled}
+    drawn = draw_sample(records.values(), 20261204, 12, exclude)
+    assert [record.key for record in read_held_out(BLIND_C)] == drawn and len(drawn) == 24
+    with BLIND_C.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert all(row["note"] and row["judged_by"] for row in rows)
 
