@@ -11,7 +11,8 @@ run here, so limits, caching and accounting hold for all of them alike:
 5. the time the job took is charged to the client (a worker stopped under it costs nothing).
 
 The server's own descriptions (service description, VoID: whole-store statistics) are computed once per data
-version when the app starts (:meth:`Executor.warm`, with the start-up limit) and kept.
+version when the app starts (:meth:`Executor.warm`, with the start-up limit, on a worker of their own beside the
+pool: server/pool.py) and kept.
 
 The API for routers (each call is one job; ``client`` is what server.protocol.client_of returns)::
 
@@ -46,8 +47,6 @@ from server.pool import QueryPool
 from server.refusals import Busy
 
 log = logging.getLogger(__name__)
-SERVER = "server"
-"""The client the server's own jobs (the kept descriptions) run as: it holds at most its share of the workers."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class Executor:
 
         async def compute() -> object:
             try:
-                reply = await self.pool.run(job, timeout, SERVER, bounded=False)  # never refused for a full queue
+                reply = await self.pool.run_aside(job, timeout)  # on a worker of its own: clients never wait for it
                 if reply.error is not None:
                     raise reply.error
                 self._kept[key] = reply.value

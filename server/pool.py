@@ -10,9 +10,9 @@ the pool, at least one), so one client at its limits never holds every worker. T
 and the run together. A client that holds a worker may send it a second small job before the first is answered
 (server/worker_handle.py: the worker then never waits for the event loop between two of its jobs); nobody else's
 job ever waits behind another client's. A job whose worker is killed for the job before it (its deadline) never
-ran: it is run on another worker in the time it has left, uncharged. The server's own jobs (the start-up descriptions, ``bounded=False``) wait for their turn
-however full the queue is: the bound is there to refuse clients, and a description refused once would never be
-kept. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
+ran: it is run on another worker in the time it has left, uncharged. The server's own start-up descriptions run
+beside the pool, on a worker of their own (:meth:`QueryPool.run_aside`), so clients never wait for them, however
+few the workers. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
 worker was stopped under it fails without charge (``seconds`` 0); one whose worker died is charged.
 """
 
@@ -69,6 +69,9 @@ class QueryPool:
         self._all: set[WorkerHandle] = set()
         self._closing = False
         self._starting: set[asyncio.Task[None]] = set()
+        self._aside: WorkerHandle | None = None
+        self._aside_jobs = 0
+        self._aside_lock = asyncio.Lock()
 
     async def start(self) -> None:
         """Start every worker and wait until each has opened the store (raise StoreError if one cannot)."""
@@ -157,6 +160,36 @@ class QueryPool:
                 raise
             self._answered(worker)
             return reply
+
+    async def run_aside(self, job: Job, timeout: float) -> Reply:
+        """Run one of the server's own jobs (a whole-store description) within ``timeout`` on a worker of its own,
+        started for it and stopped once no such job is left: the pool's workers stay with the clients (with one
+        worker, a description taking longer than the query time limit would otherwise refuse every client while it
+        runs). These jobs run one at a time; one past its deadline has its worker killed (TimeoutError)."""
+        self._aside_jobs += 1
+        try:
+            async with self._aside_lock:
+                if self._aside is None:
+                    worker = WorkerHandle(self._context, self.config, lambda _: None)
+                    try:
+                        hello = await worker.call(None, self.start_timeout)
+                        if hello.error is not None:
+                            raise hello.error
+                    except BaseException:
+                        worker.kill()
+                        raise
+                    self._aside = worker
+                try:
+                    return await self._aside.call(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), timeout)
+                except BaseException:
+                    self._aside.kill()
+                    self._aside = None
+                    raise
+        finally:
+            self._aside_jobs -= 1
+            if self._aside_jobs == 0 and self._aside is not None:
+                self._aside.kill()
+                self._aside = None
 
     def _answered(self, worker: WorkerHandle) -> None:
         """One of ``worker``'s jobs is answered: give it back once it has none left, else another of its client's."""
@@ -269,6 +302,9 @@ class QueryPool:
     async def close(self) -> None:
         """Stop every worker."""
         self._closing = True
+        if self._aside is not None:
+            self._aside.kill()
+            self._aside = None
         for task in list(self._starting):
             task.cancel()
         for worker in list(self._all):

@@ -88,3 +88,30 @@ def test_another_client_never_waits_behind_a_slow_job(store_path: Path) -> None:
         return took
 
     assert asyncio.run(scenario()) < 1.0
+
+
+def test_the_servers_own_job_runs_beside_a_one_worker_pool_and_its_worker_is_stopped_after(store_path: Path) -> None:
+    """A whole-store description computed at start-up never holds the clients' only worker."""
+    async def scenario() -> tuple[float, BaseException | None, int]:
+        pool = _pool(store_path, 1)
+        await pool.start()
+        try:
+            aside = asyncio.ensure_future(pool.run_aside(SparqlQuery(SLOW, {"solutions": JSON}), 3.0))
+            await asyncio.sleep(1.0)  # the description's own worker has started and runs it
+            started = time.monotonic()
+            quick = await pool.run(_lookup("AIAAIC0288"), 20, "a client")
+            waited = time.monotonic() - started
+            assert _subjects(quick.value.body)  # type: ignore[union-attr]
+            failure = None
+            try:
+                await aside
+            except BaseException as error:  # noqa: BLE001 - the slow job passes its deadline: TimeoutError
+                failure = error
+            return waited, failure, len(pool._all) + (pool._aside is not None)
+        finally:
+            await pool.close()
+
+    waited, failure, workers = asyncio.run(scenario())
+    assert waited < 1.5, f"the client waited {waited:.1f} s for the server's own job"
+    assert isinstance(failure, TimeoutError)  # killed at its deadline, on its own worker
+    assert workers == 1  # the aside worker is gone once no description is left to compute
