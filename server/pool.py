@@ -116,19 +116,18 @@ class QueryPool:
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
 
-    async def run(self, job: Job, timeout: float, client: Hashable = None, bounded: bool = True) -> Reply:
+    async def run(self, job: Job, timeout: float, client: Hashable = None) -> Reply:
         """Run ``job`` for ``client`` within ``timeout`` seconds in all, the wait for a free worker included.
 
         Raises Busy (the queue is full, or no worker was free in time), QueryTimeout or QueryFailed; the last two
-        carry ``seconds``, what the client is charged (0 when the worker was stopped by someone else). A job that
-        is not ``bounded`` (the server's own) is never refused for a full queue; it still waits for its turn.
+        carry ``seconds``, what the client is charged (0 when the worker was stopped by someone else).
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         while True:
-            # only a client's own small jobs go behind one another (the server's own long descriptions never do)
-            worker = await self._acquire(client, deadline, timeout, bounded, bounded and len(payload) <= SMALL_JOB_BYTES)
+            # only a client's own small jobs go behind one another
+            worker = await self._acquire(client, deadline, timeout, len(payload) <= SMALL_JOB_BYTES)
             self._unpromise(worker)  # call() sends before it first waits: the job is outstanding from here
             started = time.perf_counter()
             try:
@@ -255,16 +254,15 @@ class QueryPool:
                 return worker
         return None
 
-    async def _acquire(self, client: Hashable, deadline: float, timeout: float, bounded: bool = True,
-                       small: bool = True) -> WorkerHandle:
+    async def _acquire(self, client: Hashable, deadline: float, timeout: float, small: bool = True) -> WorkerHandle:
         """A worker for ``client``: a free one at once if its share allows, else one it holds with room for a
-        ``small`` job, else its turn in the queue (refused when the queue is full, unless not ``bounded``)."""
+        ``small`` job, else its turn in the queue (refused when the queue is full)."""
         if self._holding[client] < self.share and (worker := self._take_idle()) is not None:
             self._own(worker, client)
             return worker
         if small and (worker := self._behind_own_job(client)) is not None:
             return worker
-        if bounded and len(self._waiters) >= self.queue_length:
+        if len(self._waiters) >= self.queue_length:
             raise errors.Busy("every query worker is busy and the queue is full: retry shortly", retry_after=1)
         loop = asyncio.get_running_loop()
         waiter = _Waiter(client, loop.create_future(), small)
@@ -292,7 +290,7 @@ class QueryPool:
                 self._waiters.remove(waiter)
         if not waiter.behind and worker.seems_stopped():  # it stopped while handed over: give it up, and wait
             self._replace(worker)
-            return await self._acquire(client, deadline, timeout, bounded, small)
+            return await self._acquire(client, deadline, timeout, small)
         return worker
 
     def alive(self) -> int:
