@@ -100,6 +100,11 @@ class Executor:
         task.add_done_callback(_log_failure)
         self._warming[key] = task
 
+    @property
+    def descriptions(self) -> dict[str, int]:
+        """How many of the server's own descriptions are kept for the data served and how many are being computed."""
+        return {"kept": sum(1 for version, _ in self._kept if version == self.version), "computing": len(self._warming)}
+
     async def timed(self, job: Job, client: Hashable) -> tuple[object, bool, float]:
         """``job``'s value, whether it came from the cache, and the seconds it took in a worker."""
         self.budget.check(client)  # type: ignore[arg-type]

@@ -12,7 +12,8 @@ and the run together. A client that holds a worker may send it a second small jo
 job ever waits behind another client's. A job whose worker is killed for the job before it (its deadline) never
 ran: it is run on another worker in the time it has left, uncharged. The server's own start-up descriptions run
 beside the pool, on a worker of their own (:meth:`QueryPool.run_aside`), so clients never wait for them, however
-few the workers. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
+few the workers; that worker runs at a lower CPU priority, so the clients' queries beside it are slowed (and
+charged) as little as the machine allows. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
 worker was stopped under it fails without charge (``seconds`` 0); one whose worker died is charged.
 """
 
@@ -25,7 +26,7 @@ import pickle
 import time
 from collections import Counter, deque
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg.errors import StoreError
 from server import errors
@@ -35,6 +36,12 @@ from server.worker_handle import DEPTH, SMALL_JOB_BYTES, Abandoned, WorkerHandle
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 2.0
+ASIDE_NICENESS = 10
+"""Added to the nice value of the worker that runs the server's own jobs (a lower CPU priority than the clients')."""
+ASIDE_ROWS = 100_000
+ASIDE_BYTES = 64 << 20
+"""The server's own jobs may give this many rows and bytes however small the clients' limits are (a description's
+size grows with the data's classes, properties and graphs, not with what a client may ask for)."""
 
 
 @dataclass
@@ -169,7 +176,7 @@ class QueryPool:
         try:
             async with self._aside_lock:
                 if self._aside is None:
-                    worker = WorkerHandle(self._context, self.config, lambda _: None)
+                    worker = WorkerHandle(self._context, self._aside_config(timeout), lambda _: None)
                     try:
                         hello = await worker.call(None, self.start_timeout)
                         if hello.error is not None:
@@ -189,6 +196,13 @@ class QueryPool:
             if self._aside_jobs == 0 and self._aside is not None:
                 self._aside.kill()
                 self._aside = None
+
+    def _aside_config(self, timeout: float) -> WorkerConfig:
+        """How the worker for the server's own jobs starts: at a lower priority, with a remote store given as long as
+        the job (``timeout``), and result limits that fit a whole-store description."""
+        return replace(self.config, niceness=ASIDE_NICENESS, store_timeout=max(self.config.store_timeout, timeout + 1),
+                       max_rows=max(self.config.max_rows, ASIDE_ROWS),
+                       max_result_bytes=max(self.config.max_result_bytes, ASIDE_BYTES))
 
     def _answered(self, worker: WorkerHandle) -> None:
         """One of ``worker``'s jobs is answered: give it back once it has none left, else another of its client's."""

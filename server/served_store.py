@@ -24,6 +24,7 @@ from kg.remote_store import remote_from_settings
 from kg.settings import Settings
 from kg.store import BUILDS, EmbeddedStore, TripleStore
 from server.description import description_job, void_job
+from server.home_jobs import home_jobs
 from server.search_index import refresh_search_index
 from server.worker import WorkerConfig
 
@@ -60,10 +61,12 @@ def open_release(store: TripleStore, settings: Settings, version: str) -> Releas
 
 
 def warm_descriptions(app: FastAPI) -> None:
-    """Compute the service description and VoID of the data served, once, in the background (server.description),
-    and, over a remote store, its search index (server.search_index)."""
+    """Compute the home page's statistics (server.home_jobs), the service description and VoID of the data served,
+    once, in the background (server.description), and, over a remote store, its search index (server.search_index)."""
     settings: Settings = app.state.settings
     limit = max(settings.query_timeout, app.state.executor.pool.start_timeout)
+    for job in home_jobs():  # first: cheap, and the page people see first
+        app.state.executor.warm(job, limit)
     app.state.executor.warm(description_job(settings), limit)
     app.state.executor.warm(void_job(settings, app.state.release), limit)
     refresh_search_index(app)

@@ -9,6 +9,7 @@ it took. Any other exception is a failure of the engine or of our code, sent as 
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import resource
 import threading
@@ -46,6 +47,8 @@ class WorkerConfig:
     store_user: str | None = None
     store_password: str | None = field(default=None, repr=False)
     store_timeout: float = 30.0
+    niceness: int = 0
+    """Added to the worker's nice value when it starts (the server's own background jobs yield the CPU to clients)."""
 
     def open_store(self) -> TripleStore:
         """The store this worker queries: the remote store when a URL is set, else the embedded build."""
@@ -88,6 +91,8 @@ def answer(store: TripleStore, job: Job, config: WorkerConfig) -> Reply:
 def serve(conn: Connection, config: WorkerConfig) -> None:
     """Process entry point: open the store, say ready (or why not), then answer jobs until the pipe closes."""
     try:
+        if config.niceness:
+            os.nice(config.niceness)
         if config.memory_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (config.memory_bytes, config.memory_bytes))
         store = config.open_store()

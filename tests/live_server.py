@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +60,17 @@ def start_server(store: Path, log: Path, **settings: str) -> tuple[subprocess.Po
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"the server did not start within 300 s: {log.read_text()[-2000:]}")
+
+
+def wait_for_descriptions(get: Callable[..., httpx.Response], within: float = 300) -> dict[str, int]:
+    """Wait until the server (``get``: its GET, taking a path) has computed what it computes at start-up (home-page
+    statistics, service description, VoID: /health's ``descriptions``); their counts. They run beside the pool,
+    but until they are kept a client asking for one may wait and be told to retry (503)."""
+    deadline = time.monotonic() + within
+    while (descriptions := get("/health").json()["descriptions"])["computing"]:
+        assert time.monotonic() < deadline, f"the start-up descriptions were not computed within {within:g} s"
+        time.sleep(0.1)
+    return descriptions
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:

@@ -31,7 +31,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from live_server import LiveServer, start_server, stop_server
+from live_server import LiveServer, start_server, stop_server, wait_for_descriptions
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
@@ -98,6 +98,7 @@ def fuzz_server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     """The session's embedded store served with the budget off (so fuzzing reaches the query path) and its log."""
     log = tmp_path_factory.mktemp("fuzz-server") / "server.log"
     process, server = start_server(store_path, log, client_budget="0", query_timeout="2")
+    wait_for_descriptions(lambda path: httpx.get(server.url + path, timeout=30))  # fuzzing the steady state
     yield server, log
     stop_server(process)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import LiveServer, start_server, stop_server
+from live_server import LiveServer, start_server, stop_server, wait_for_descriptions
 from mounts import tmpfs
 
 from kg.store import BUILDS, CURRENT, PARTIAL, EmbeddedStore, TripleStore
@@ -202,9 +202,7 @@ def serving(store_path: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen
     log = tmp_path / "server.log"
     process, server = start_server(store_path, log, client_budget="0", cache_bytes="0", query_timeout="30",
                                    query_workers="2")
-    deadline = time.monotonic() + 300  # the descriptions computed at start-up hold a worker until they are kept
-    while httpx.get(server.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=60).status_code != 200:
-        assert time.monotonic() < deadline, "the VoID description was not computed within 300 s"
+    wait_for_descriptions(lambda path: httpx.get(server.url + path, timeout=60))
     yield process, server, log
     if process.poll() is None:
         stop_server(process)

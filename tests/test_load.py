@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 from backends import Backend
-from live_server import start_server, stop_server
+from live_server import start_server, stop_server, wait_for_descriptions
 
 from kg.queries import examples
 
@@ -134,6 +134,7 @@ def test_idle_workers_killed_from_outside_are_replaced_before_anyone_notices(sto
     try:
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?type }"
         assert httpx.get(server.endpoint, params={"query": query}, timeout=15).status_code == 200
+        wait_for_descriptions(lambda path: httpx.get(server.url + path, timeout=30))  # their own worker is gone then
         before = _query_workers(process.pid)
         assert len(before) == 2, before
         for pid in before:

@@ -115,3 +115,37 @@ def test_the_servers_own_job_runs_beside_a_one_worker_pool_and_its_worker_is_sto
     assert waited < 1.5, f"the client waited {waited:.1f} s for the server's own job"
     assert isinstance(failure, TimeoutError)  # killed at its deadline, on its own worker
     assert workers == 1  # the aside worker is gone once no description is left to compute
+
+
+def _nice(pid: int) -> int:
+    """A process's nice value (field 19 of /proc/PID/stat, counted after the command's closing parenthesis)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_servers_own_jobs_run_at_a_lower_priority_and_past_the_clients_row_limit(store_path: Path) -> None:
+    """The description worker yields the CPU to the clients' workers, and a client's small row limit (here 3) does
+    not stop a description that is larger."""
+    tiny = WorkerConfig(build=(store_path / CURRENT).resolve(), in_memory=False, max_rows=3, max_result_bytes=1 << 24)
+    rows = SparqlQuery("SELECT ?s WHERE { ?s a ?type } LIMIT 10", {"solutions": JSON})
+
+    async def scenario() -> tuple[int, int, str, int]:
+        pool = QueryPool(tiny, 1, queue_length=4)
+        await pool.start()
+        try:
+            aside = asyncio.ensure_future(pool.run_aside(SparqlQuery(SLOW, {"solutions": JSON}), 3.0))
+            await asyncio.sleep(1.0)
+            niceness = _nice(pool._aside.process.pid), _nice(next(iter(pool._all)).process.pid)  # type: ignore[union-attr]
+            try:
+                await aside
+            except TimeoutError:
+                pass
+            refused = await pool.run(rows, 20, "a client")
+            own = await pool.run_aside(rows, 20)
+            return *niceness, type(refused.error).__name__, len(json.loads(own.value.body)["results"]["bindings"])  # type: ignore[union-attr]
+        finally:
+            await pool.close()
+
+    aside_nice, client_nice, refused, own_rows = asyncio.run(scenario())
+    assert aside_nice > client_nice
+    assert refused == "ResultTooLarge"
+    assert own_rows == 10

@@ -19,11 +19,12 @@ import httpx
 import pytest
 from backends import Backend
 from fastapi.testclient import TestClient
-from live_server import LiveServer
+from live_server import LiveServer, wait_for_descriptions
 
 from server import create_app
 from server.errors import FetchRefused
 from server.guard import check_query
+from server.home_jobs import home_jobs
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -166,11 +167,10 @@ def test_budget_answers_429_with_retry_after(backend: Backend) -> None:
 
 
 def _wait_for_descriptions(get: Callable[..., httpx.Response]) -> None:
-    """Wait until the descriptions computed at start-up (VoID, the service description) are kept: until then they
-    hold a worker (docs/one-path.md), and on a one-worker server the only one."""
-    deadline = time.monotonic() + 300
-    while get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code != 200:
-        assert time.monotonic() < deadline, "the VoID description was not computed within 300 s"
+    """Wait until the descriptions computed at start-up are kept, every one of them (none failed)."""
+    descriptions = wait_for_descriptions(get)
+    assert descriptions["kept"] == len(home_jobs()) + 2, descriptions  # the home page's, the service's, VoID
+    assert get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
     assert get("/sparql", headers={"Accept": "text/turtle"}).status_code == 200
 
 

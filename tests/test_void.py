@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 from backends import Backend
 from fastapi.testclient import TestClient
+from live_server import wait_for_descriptions
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 
@@ -29,12 +29,8 @@ def client(backend: Backend) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def void(client: TestClient) -> tuple[Graph, URIRef]:
+    wait_for_descriptions(client.get)  # computed once at start-up: until then a client may be told to come back (503)
     response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
-    for _ in range(6):  # computed once at start-up: on a loaded machine a client may be told to come back (503 busy)
-        if response.status_code != 503 or "Retry-After" not in response.headers:
-            break
-        time.sleep(float(response.headers["Retry-After"]))
-        response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=response.content, format="turtle")
     dataset = graph.value(predicate=RDF.type, object=VOID.Dataset)

@@ -3,7 +3,8 @@
 It asks the store (briefly) each time: 200 when the store answers and a query worker runs, 503 with the reason
 when the store does not answer (a remote store stopped or unreachable) or no worker can answer (status
 ``no-workers``), so a load balancer can route around a replica that cannot serve; ``degraded`` (200): some
-workers are being replaced.
+workers are being replaced. ``descriptions`` counts the server's own descriptions and home-page statistics kept
+for the data served and those still being computed since start-up (until then, asking for one may wait, then 503).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ async def health(request: Request, executor: ExecutorDep) -> JSONResponse:
         "store": {"answers": problem is None, **({"message": problem} if problem else {})},
         "graphs": graphs,
         "workers": {"configured": pool.size, "alive": alive, "network_sandbox": pool.sandboxed},
+        "descriptions": executor.descriptions,
         "cache": {"bytes": executor.cache.size, "hits": executor.cache.hits, "misses": executor.cache.misses},
     }
     return JSONResponse(body, status_code=503 if problem or not alive else 200)

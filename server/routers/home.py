@@ -10,11 +10,10 @@ from rdflib import URIRef
 
 from kg import __version__ as package_version
 from kg.describe import local_path
-from kg.namespaces import KG
-from server import charts, protocol
 from kg.store import Solutions
+from server import charts, protocol
 from server.deps import ExecutorDep
-from server.jobs import NamedQuery, pairs
+from server.home_jobs import TOPS, chart_job
 from server.rendering import render
 
 router = APIRouter()
@@ -37,7 +36,7 @@ async def home(request: Request, executor: ExecutorDep) -> Response:
     client = protocol.client_of(request)
 
     async def chart(name: str, **bindings: URIRef) -> tuple[list[dict[str, str]], str]:
-        job = NamedQuery(name, pairs(bindings), as_values=True)
+        job = chart_job(name, **bindings)
         result = await executor.run(job, client)
         assert isinstance(result, Solutions)
         rows = _text(result.rows)
@@ -49,10 +48,7 @@ async def home(request: Request, executor: ExecutorDep) -> Response:
     series = [row["database"] for row in databases]
     year_columns, year_step = charts.columns(charts.per_year(years, "database"), series)
     tops = []
-    for title, name, key, value in (("Top deployers", "home/top-agents", "role", KG.deployer),
-                                    ("Top developers", "home/top-agents", "role", KG.developer),
-                                    ("Top ethical issues", "home/top-concepts", "property", KG.ethicalIssue),
-                                    ("Top harms", "home/top-concepts", "property", KG.externalHarm)):
+    for title, name, key, value in TOPS:
         rows, sparql = await chart(name, **{key: value})
         subject = "agent" if "agent" in rows[0] else "concept" if rows else "agent"
         items = [(row["label"] + (f" ({row['scheme']})" if row.get("scheme") else ""), int(row["incidents"]),
