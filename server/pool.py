@@ -13,8 +13,8 @@ job ever waits behind another client's. A job whose worker is killed for the job
 ran: it is run on another worker in the time it has left, uncharged. The server's own start-up descriptions run
 beside the pool, on a worker of their own (:meth:`QueryPool.run_aside`), so clients never wait for them, however
 few the workers; that worker runs at a lower CPU priority, so the clients' queries beside it are slowed (and
-charged) as little as the machine allows. A worker found stopped (SIGSTOP) is replaced before it is given a job, and a job whose
-worker was stopped under it fails without charge (``seconds`` 0); one whose worker died is charged.
+charged) as little as the machine allows. A worker found stopped (SIGSTOP) is replaced before it is given a job,
+and a job whose worker was stopped under it fails without charge (``seconds`` 0); one whose worker died is charged.
 """
 
 from __future__ import annotations
