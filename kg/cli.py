@@ -340,6 +340,7 @@ def link_command(store_path: Path | None, review_path: Path | None, links_path: 
             samples = data / "links" / "samples"
             result = link_incidents(
                 store, review_path, links_path, model_path=model_path or data / "links" / "incident-model.json",
+                embeddings=data / "links" / "incident-embeddings.npz", embedding_model=settings.embedding_model,
                 duplicates=duplicates_path or data / "review" / "aiaaic-duplicates.csv",
                 train_on=sorted(samples.glob("*.csv")) if train else None)
             if result.training is not None:
@@ -366,32 +367,37 @@ def link_command(store_path: Path | None, review_path: Path | None, links_path: 
 @click.argument("samples", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Store to read the incidents from (built by kg build).")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), help="Link model [default: <data>/links/incident-model.json].")
-@click.option("--fit", is_flag=True, help="First refit the model's mutual-best threshold on SAMPLES (leave-one-sample-out) and write it into the model.")
+@click.option("--fit", is_flag=True, help="First refit the model's two thresholds on SAMPLES (leave-one-sample-out) and write them into the model.")
 def link_score_command(samples: tuple[Path, ...], store_path: Path | None, model_path: Path | None, fit: bool) -> None:
     """Print the exactMatch precision and recall of the linker on each sample file (labelled pairs, or records
     drawn at random and searched by hand: see data/links/samples/README.md)."""
     from dataclasses import replace
 
     from kg.link.candidates import find_candidates, score_pairs
+    from kg.link.embeddings import record_vectors
     from kg.link.model import LinkModel
     from kg.link.records import read_records
-    from kg.link.thresholds import fit_mutual_threshold, score_file
+    from kg.link.thresholds import fit_thresholds, score_file
 
     try:
-        model_path = model_path or resolve_data_dir(get_settings().data) / "links" / "incident-model.json"
+        settings = get_settings()
+        links = resolve_data_dir(settings.data) / "links"
+        model_path = model_path or links / "incident-model.json"
         model = LinkModel.read(model_path)
         records = read_records(EmbeddedStore.open(default_store(store_path)))
+        vectors = record_vectors(list(records.values()), links / "incident-embeddings.npz", settings.embedding_model)
         if fit:
-            scored = [(left, right, p) for left, right, _, _, p in score_pairs(records, model)]
-            found = fit_mutual_threshold(scored, model.threshold, list(samples))
-            for name, (chosen, fold) in found.folds.items():
-                click.echo(f"cross-validated {name}: mutual threshold {chosen} fitted without it; precision "
-                           f"{fold.precision:.3f} recall {fold.recall:.3f} ({len(fold.true_positives)} right, "
-                           f"{len(fold.false_positives)} wrong, {len(fold.false_negatives)} missed)")
-            model = replace(model, mutual_threshold=found.threshold)
+            scored = [(left, right, p) for left, right, _, _, p in score_pairs(records, model, vectors)]
+            found = fit_thresholds(scored, list(samples))
+            for name, ((threshold, mutual), fold) in found.folds.items():
+                click.echo(f"cross-validated {name}: thresholds {threshold} / mutual {mutual} fitted without it; "
+                           f"precision {fold.precision:.3f} recall {fold.recall:.3f} ({len(fold.true_positives)} "
+                           f"right, {len(fold.false_positives)} wrong, {len(fold.false_negatives)} missed)")
+            model = replace(model, threshold=found.threshold, mutual_threshold=found.mutual)
             model_path.write_text(model.to_json(), encoding="utf-8")
-            click.echo(f"mutual threshold {found.threshold} written to {model_path}", err=True)
-        candidates = find_candidates(records, model, minimum=0.0)
+            click.echo(f"threshold {found.threshold} and mutual threshold {found.mutual} written to {model_path}",
+                       err=True)
+        candidates = find_candidates(records, model, vectors, minimum=0.0)
         for path in samples:
             s = score_file(candidates, path)
             click.echo(f"{path.name}: precision {s.precision:.3f} recall {s.recall:.3f} ({len(s.true_positives)} "

@@ -73,6 +73,10 @@ class NotFound(KgError):
     """A store, example query or resource that was asked for does not exist."""
 
 
+class MissingModel(KgError):
+    """A model a command needs (the linker's sentence encoder) is not installed; the message says how to get it."""
+
+
 class StoreError(KgError):
     """The triple store could not be opened, read or written."""
 

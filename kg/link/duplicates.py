@@ -7,6 +7,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from kg.link.candidates import blocks
+from kg.link.embeddings import Vectors
 from kg.link.model import LinkModel, pair_features
 from kg.link.records import IncidentRecord
 from kg.link.review import read_decisions, write_rows
@@ -18,10 +19,11 @@ COLUMNS = ("left", "right", "score", "decision", "left_year", "right_year", "lef
 DUPLICATE_SCORE = 0.7
 
 
-def aiaaic_duplicates(records: dict[URIRef, IncidentRecord], model: LinkModel) -> list[dict[str, str]]:
+def aiaaic_duplicates(records: dict[URIRef, IncidentRecord], model: LinkModel,
+                      vectors: Vectors) -> list[dict[str, str]]:
     """Pairs of AIAAIC rows that look like one record, best first: same text, organisations, years."""
     values = [record for record in records.values() if record.database == "AIAAIC"]
-    scorer = Scorer(values)
+    scorer = Scorer(values, vectors)
     by_key = {record.key: record for record in values}
     rows = []
     for left_key, right_key in sorted(blocks(values, scorer, same_database=True)):
@@ -36,10 +38,10 @@ def aiaaic_duplicates(records: dict[URIRef, IncidentRecord], model: LinkModel) -
     return rows
 
 
-def write_duplicates(path: Path, records: dict[URIRef, IncidentRecord], model: LinkModel) -> int:
+def write_duplicates(path: Path, records: dict[URIRef, IncidentRecord], model: LinkModel, vectors: Vectors) -> int:
     """(Re)write the duplicates review file, keeping the decisions a person wrote (exact = the same record)."""
     decided = read_decisions(path)
-    rows = aiaaic_duplicates(records, model)
+    rows = aiaaic_duplicates(records, model, vectors)
     for row in rows:
         decision = decided.pop((row["left"], row["right"]), None)
         row["decision"], row["note"] = (decision.decision, decision.note) if decision else ("", "")

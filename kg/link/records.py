@@ -37,8 +37,8 @@ class IncidentRecord:
 
     @property
     def title(self) -> str:
-        """One title to show: the longest the sources give."""
-        return max(self.titles, key=len) if self.titles else ""
+        """One title to show: the longest the sources give (of two as long, the first in code-point order)."""
+        return max(sorted(self.titles), key=len) if self.titles else ""
 
     @property
     def year(self) -> int | None:

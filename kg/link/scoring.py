@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from kg.link.embeddings import Vectors
 from kg.link.records import IncidentRecord, words
 from kg.link.text import TfIdf, Vector, char_ngrams, cosine
 
@@ -38,11 +39,13 @@ class Evidence:
     place_agreement: bool
     place_conflict: bool
     shared_words: tuple[str, ...]
+    cosine: float = 0.0  # cosine of the two records' sentence embeddings (kg.link.embeddings)
 
     def describe(self) -> str:
         """The evidence as one line a reviewer can read."""
         parts = [f"text {self.text:.2f}", f"title words {self.coverage:.2f}", f"title {self.title:.2f}",
-                 f"title trigrams {self.title_chars:.2f}", f"rarest shared word {self.rarest:.2f}"]
+                 f"title trigrams {self.title_chars:.2f}", f"rarest shared word {self.rarest:.2f}",
+                 f"embedding cosine {self.cosine:.2f}"]
         parts.append("shared deployer " + " ".join(slug(d) for d in self.deployers) if self.deployers
                      else "no shared deployer")
         if self.developers:
@@ -97,9 +100,11 @@ def content_words(texts: set[str]) -> set[str]:
 
 
 class Scorer:
-    """Measures pairs with word and trigram weights (inverse document frequency) learnt from every record."""
+    """Measures pairs with word and trigram weights (inverse document frequency) learnt from every record, and
+    the records' sentence embeddings."""
 
-    def __init__(self, records: list[IncidentRecord]) -> None:
+    def __init__(self, records: list[IncidentRecord], vectors: Vectors) -> None:
+        self.vectors = vectors
         self.title_words: dict[str, set[str]] = {}
         self.all_words: dict[str, set[str]] = {}
         tokens: dict[str, list[str]] = {}
@@ -172,4 +177,5 @@ class Scorer:
             place_agreement=bool(here & there),
             place_conflict=bool(here and there and not here & there),
             shared_words=tuple(sorted(shared, key=lambda w: (-self.idf.get(w, 0.0), w))),
+            cosine=round(max(float(self.vectors[a.key] @ self.vectors[b.key]), 0.0), 3),
         )

@@ -9,6 +9,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from kg.link.candidates import rank_features, score_pairs
+from kg.link.embeddings import Vectors
 from kg.link.evaluation import HeldOutRecord, read_held_out, read_labels
 from kg.link.model import PAIR_FEATURES, RANK_FEATURES, LinkModel, Logistic
 from kg.link.records import IncidentRecord
@@ -79,10 +80,11 @@ def fit_ranked(rows: list[list[float]], labels: list[int], weights: list[float])
     return Logistic.fit(PAIR_FEATURES + RANK_FEATURES, rows, labels, weights)
 
 
-def train(records: dict[URIRef, IncidentRecord], files: list[Path], review: Path) -> tuple[LinkModel, TrainingReport]:
+def train(records: dict[URIRef, IncidentRecord], vectors: Vectors, files: list[Path],
+          review: Path) -> tuple[LinkModel, TrainingReport]:
     """Rank features come from a first stage fitted on pair features; the threshold from out-of-fold probabilities."""
     labels, sampled = labelled_pairs(files, review)
-    pairs = score_pairs(records, BLANK)
+    pairs = score_pairs(records, BLANK, vectors)
     population = label_sampled([(left, right) for left, right, *_ in pairs], sampled, labels)
     index = {(left.key, right.key): i for i, (left, right, *_ ) in enumerate(pairs)}
     labelled = [(index[pair], label) for pair, label in sorted(labels.items()) if pair in index]
@@ -94,7 +96,8 @@ def train(records: dict[URIRef, IncidentRecord], files: list[Path], review: Path
     y = [label for _, label in chosen]
     weights = [1.0] * len(chosen)
     first = Logistic.fit(PAIR_FEATURES, rows, y, weights)
-    ranks = rank_features([(left, right, first.linear(f[:len(PAIR_FEATURES)])) for left, right, _, f, _ in pairs])
+    ranks = rank_features([(left, right, first.linear(f[:len(PAIR_FEATURES)]), evidence.cosine)
+                           for left, right, evidence, f, _ in pairs])
     full = [pairs[i][3][:len(PAIR_FEATURES)] + ranks[i] for i, _ in chosen]
     out_of_fold = [0.0] * len(chosen)
     order = list(range(len(chosen)))
