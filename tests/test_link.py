@@ -191,38 +191,25 @@ def test_the_blind_sample_is_the_documented_draw(records):
     assert all(row["note"] and row["judged_by"] for row in rows)
 
 
-def test_sample_c_is_the_documented_draw(records):
-    """Sample C is what data/links/samples/README.md says: seed 20261204, 12 AIAAIC then 12 AIID records, none
-    of them a key of the earlier samples, the labelled pairs or the review file's decisions, each judged."""
-    labels, sampled = labelled_pairs([LABELS, HELD_OUT, BLIND_A, BLIND_B], REVIEW)
+# Samples drawn after a method was frozen (data/links/samples/README.md): the file, its seed, records per database,
+# and the files whose keys the draw left out (with the review file's decisions).
+LATER_DRAWS = {
+    "C (v3 blind)": (BLIND_C, 20261204, 12, [LABELS, HELD_OUT, BLIND_A, BLIND_B]),
+    "D (v4 blind)": (BLIND_D, 20261205, 15, [LABELS, HELD_OUT, BLIND_A, BLIND_B, BLIND_C]),
+    "E (v4 blind)": (BLIND_E, 20261206, 25, [LABELS, HELD_OUT, BLIND_A, BLIND_B, BLIND_C, BLIND_D]),
+}
+
+
+@pytest.mark.parametrize("name", LATER_DRAWS)
+def test_later_samples_are_the_documented_draws(records, name):
+    """Each is what data/links/samples/README.md says: its seed, so many AIAAIC then AIID records, none a key of
+    the earlier samples, the labelled pairs or the review file's decisions; every record judged, every row explained."""
+    path, seed, per_database, earlier = LATER_DRAWS[name]
+    labels, sampled = labelled_pairs(earlier, REVIEW)
     exclude = {key for pair in labels for key in pair} | {record.key for record in sampled}
-    drawn = draw_sample(records.values(), 20261204, 12, exclude)
-    assert [record.key for record in read_held_out(BLIND_C)] == drawn and len(drawn) == 24
-    with BLIND_C.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert all(row["note"] and row["judged_by"] for row in rows)
-
-
-def test_sample_d_is_the_documented_draw(records):
-    """Sample D (kg link v4 measured blind): seed 20261205, 15 AIAAIC and 15 AIID records, none labelled before
-    (every key of the earlier samples, the labelled pairs and the review file's decisions left out)."""
-    labels, sampled = labelled_pairs([LABELS, HELD_OUT, BLIND_A, BLIND_B, BLIND_C], REVIEW)
-    exclude = {key for pair in labels for key in pair} | {record.key for record in sampled}
-    drawn = draw_sample(records.values(), 20261205, 15, exclude)
-    assert [record.key for record in read_held_out(BLIND_D)] == drawn and len(drawn) == 30
-    with BLIND_D.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert all(row["note"] and row["judged_by"] for row in rows)
-
-
-def test_sample_e_is_the_documented_draw(records):
-    """Sample E (kg link v4 measured blind a second time): seed 20261206, 25 AIAAIC and 25 AIID records, none in an
-    earlier sample, the labelled pairs or the review file's decisions; every record judged, every row explained."""
-    labels, sampled = labelled_pairs([LABELS, HELD_OUT, BLIND_A, BLIND_B, BLIND_C, BLIND_D], REVIEW)
-    exclude = {key for pair in labels for key in pair} | {record.key for record in sampled}
-    drawn = draw_sample(records.values(), 20261206, 25, exclude)
-    assert [record.key for record in read_held_out(BLIND_E)] == drawn and len(drawn) == 50
-    with BLIND_E.open(encoding="utf-8", newline="") as handle:
+    drawn = draw_sample(records.values(), seed, per_database, exclude)
+    assert [record.key for record in read_held_out(path)] == drawn and len(drawn) == 2 * per_database
+    with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert all(row["note"] and row["judged_by"] for row in rows)
     keys = {record.key for record in records.values()}
