@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from rdflib import URIRef
@@ -112,6 +112,28 @@ def rank_features(scored: list[tuple[IncidentRecord, IncidentRecord, float, floa
     return features
 
 
+def with_margins(pairs: list[tuple[IncidentRecord, IncidentRecord, Evidence]]
+                 ) -> list[tuple[IncidentRecord, IncidentRecord, Evidence]]:
+    """Each pair's evidence with its cosine margins: for each record, how much nearer by embedding cosine this
+    candidate is than its nearest other candidate in the same database (or, when another is nearer, how much
+    farther), so that a twin that stands out among a record's candidates is told from one of several alike."""
+    nearest_two: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for left, right, evidence in pairs:
+        for side in ((left.key, right.database), (right.key, left.database)):
+            values = nearest_two[side]
+            values.append(evidence.cosine)
+            values.sort(reverse=True)
+            del values[2:]
+
+    def margin(side: tuple[str, str], cosine: float) -> float:
+        first, second = (nearest_two[side] + [0.0, 0.0])[:2]
+        return round(cosine - second if cosine >= first else cosine - first, 3)
+
+    return [(left, right, replace(evidence, cosine_margin_left=margin((left.key, right.database), evidence.cosine),
+                                  cosine_margin_right=margin((right.key, left.database), evidence.cosine)))
+            for left, right, evidence in pairs]
+
+
 def score_pairs(records: dict[URIRef, IncidentRecord], model: LinkModel, vectors: Vectors
                 ) -> list[tuple[IncidentRecord, IncidentRecord, Evidence, list[float], float]]:
     """Every blocked cross-database pair with its evidence, second-stage features and probability (``vectors``:
@@ -119,11 +141,9 @@ def score_pairs(records: dict[URIRef, IncidentRecord], model: LinkModel, vectors
     values = list(records.values())
     scorer = Scorer(values, vectors)
     by_key = {record.key: record for record in values}
-    pairs = []
-    for left_key, right_key in sorted(blocks(values, scorer)):
-        left, right = by_key[left_key], by_key[right_key]
-        evidence = scorer.evidence(left, right)
-        pairs.append((left, right, evidence, pair_features(evidence)))
+    measured = [(by_key[left_key], by_key[right_key], scorer.evidence(by_key[left_key], by_key[right_key]))
+                for left_key, right_key in sorted(blocks(values, scorer))]
+    pairs = [(left, right, evidence, pair_features(evidence)) for left, right, evidence in with_margins(measured)]
     first = [(left, right, model.pair.linear(features), evidence.cosine) for left, right, evidence, features in pairs]
     scored = []
     for (left, right, evidence, features), ranks in zip(pairs, rank_features(first), strict=True):

@@ -14,7 +14,7 @@ from kg.link.scoring import Evidence
 PAIR_FEATURES = (
     "text", "coverage", "title", "title_chars", "rarest", "shared_weight", "shared_deployer", "shared_developer", "shared_organisation",
     "named", "developer_conflict", "same_year", "year_apart", "years_apart_2_or_more", "year_unknown",
-    "same_country", "countries_differ", "cosine",
+    "same_country", "countries_differ", "cosine", "rare_organisation", "cosine_margin_left", "cosine_margin_right",
 )
 # What the second stage adds: how the pair ranks among each record's candidates in the other's database, by the
 # first stage's score and by embedding cosine (nearest).
@@ -23,13 +23,14 @@ RANK_FEATURES = ("best_for_left", "best_for_right", "margin_left", "margin_right
 
 
 def pair_features(e: Evidence) -> list[float]:
-    """The first-stage features of a pair, each in [0, 1]."""
+    """The first-stage features of a pair, each in [0, 1] (the cosine margins in [-1, 1])."""
     gap = e.year_gap
     return [
         e.text, e.coverage, e.title, e.title_chars, e.rarest, e.shared_weight, float(bool(e.deployers)), float(bool(e.developers)),
         float(bool(e.organisations)), min(len(e.named), 2) / 2, float(e.developer_conflict),
         float(gap == 0), float(gap == 1), (min(gap, 10) - 1) / 9 if gap is not None and gap >= 2 else 0.0,
-        float(gap is None), float(e.place_agreement), float(e.place_conflict), e.cosine,
+        float(gap is None), float(e.place_agreement), float(e.place_conflict), e.cosine, e.rare_organisation,
+        e.cosine_margin_left, e.cosine_margin_right,
     ]
 
 

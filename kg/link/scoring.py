@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -40,6 +42,11 @@ class Evidence:
     place_conflict: bool
     shared_words: tuple[str, ...]
     cosine: float = 0.0  # cosine of the two records' sentence embeddings (kg.link.embeddings)
+    rare_organisation: float = 0.0  # the rarest organisation or party both name, in any role: log(N / records
+    # naming it) over log(N), so a shared Playground AI says more than a shared Google
+    cosine_margin_left: float = 0.0  # the cosine minus the best other cosine among the left record's candidates
+    # into the right's database (negative: another candidate is nearer); set by kg.link.candidates.with_margins
+    cosine_margin_right: float = 0.0  # the same for the right record
 
     def describe(self) -> str:
         """The evidence as one line a reviewer can read."""
@@ -54,6 +61,8 @@ class Evidence:
             parts.append("developers differ")
         if others := [o for o in self.organisations if o not in self.deployers + self.developers]:
             parts.append("shared organisation " + " ".join(slug(o) for o in others))
+        if self.rare_organisation:
+            parts.append(f"rarest shared organisation or party {self.rare_organisation:.2f}")
         if self.named:
             parts.append("named in the other's text: " + "; ".join(self.named[:4]))
         parts.append("year unknown" if self.year_gap is None else f"years {self.year_gap} apart")
@@ -121,6 +130,8 @@ class Scorer:
         self.text_vectors: dict[str, Vector] = {key: self.words.vector(t) for key, t in tokens.items()}
         self.gram_vectors: dict[str, Vector] = {key: self.grams.vector(g) for key, g in grams.items()}
         self.names = {record.key: self.names_of(record) for record in records}
+        self.naming = Counter(o for record in records for o in record.organisations | record.parties)
+        self.record_count = len(records)
 
     @staticmethod
     def names_of(record: IncidentRecord) -> dict[str, frozenset[str]]:
@@ -129,6 +140,14 @@ class Scorer:
                  for o in record.organisations | record.parties}
         found.update({s: frozenset(tokens_of(s)) for s in record.systems})
         return {name: tokens for name, tokens in found.items() if tokens}
+
+    def rare_organisation(self, a: IncidentRecord, b: IncidentRecord) -> float:
+        """How rare the rarest organisation or party both records name is (0: none shared; near 1: only these)."""
+        shared = (a.organisations | a.parties) & (b.organisations | b.parties)
+        if not shared or self.record_count < 2:
+            return 0.0
+        scale = math.log(self.record_count)
+        return max(math.log(self.record_count / self.naming[o]) for o in shared) / scale
 
     def weight(self, tokens: set[str]) -> float:
         return sum(self.idf.get(t, 0.0) for t in tokens)
@@ -178,4 +197,5 @@ class Scorer:
             place_conflict=bool(here and there and not here & there),
             shared_words=tuple(sorted(shared, key=lambda w: (-self.idf.get(w, 0.0), w))),
             cosine=round(max(float(self.vectors[a.key] @ self.vectors[b.key]), 0.0), 3),
+            rare_organisation=round(self.rare_organisation(a, b), 3),
         )
