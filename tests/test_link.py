@@ -39,6 +39,7 @@ BLIND_B = SAMPLES / "blind-2026-12-02-b.csv"
 BLIND_C = SAMPLES / "blind-2026-12-02-c.csv"
 BLIND_D = SAMPLES / "blind-2026-12-04-d.csv"
 BLIND_E = SAMPLES / "blind-2026-12-04-e.csv"
+BLIND_F = SAMPLES / "blind-2026-12-04-f.csv"
 MODEL = DATA / "links" / "incident-model.json"
 EMBEDDINGS = DATA / "links" / "incident-embeddings.npz"
 REVIEW = DATA / "review" / "incident-candidates.csv"
@@ -135,7 +136,7 @@ def test_the_held_out_samples_are_precise_and_apart_from_the_labelled_pairs(cand
     """The randomly drawn samples, pooled (each is small: one link moves its precision by 0.1 or more)."""
     labelled = {key for pair in read_labels(LABELS) for key in (pair.left, pair.right)}
     right = wrong = missed = 0
-    for path in (HELD_OUT, BLIND_A, BLIND_B, BLIND_C):
+    for path in (HELD_OUT, BLIND_A, BLIND_B, BLIND_C, BLIND_D, BLIND_E):
         sample = read_held_out(path)
         assert len(sample) >= 20 and sum(len(record.twins) for record in sample) >= 6
         assert not {record.key for record in sample} & labelled  # records drawn at random, not from the candidates
@@ -147,17 +148,13 @@ def test_the_held_out_samples_are_precise_and_apart_from_the_labelled_pairs(cand
     assert right / (right + missed) >= 0.5, f"{missed} twins missed of {right + missed}"
 
 
-def test_the_blind_samples_keep_the_documented_precision_and_recall(candidates):
-    """Samples D and E, judged blind and never trained or fitted on: README and docs/linking.md give precision 1.0
-    and recall 0.45 pooled (13 of 29 twins); a change to the linker must not fall below 0.95 and 0.4 on them."""
-    right = wrong = missed = 0
-    for path in (BLIND_D, BLIND_E):
-        scores = score_held_out(candidates, read_held_out(path))
-        right, wrong = right + len(scores.true_positives), wrong + len(scores.false_positives)
-        missed += len(scores.false_negatives)
-    assert right + missed == 29
-    assert right / (right + wrong) >= 0.95, f"{wrong} wrong exactMatch links of {right + wrong}"
-    assert right / (right + missed) >= 0.4, f"{missed} twins missed of {right + missed}"
+def test_the_blind_sample_keeps_the_documented_precision_and_recall(candidates):
+    """Sample F, drawn and judged blind while kg link v5 was frozen and never trained or fitted on: README and
+    docs/linking.md give precision 1.0 and recall 0.72 (13 of 18 twins); the issue's target is 0.95 and 0.6."""
+    scores = score_held_out(candidates, read_held_out(BLIND_F))
+    assert len(scores.true_positives) + len(scores.false_negatives) == 18
+    assert scores.precision >= 0.95, f"wrong exactMatch links: {scores.false_positives}"
+    assert scores.recall >= 0.6, f"missed: {scores.false_negatives}"
 
 
 def test_a_low_scoring_pair_is_linked_only_as_each_records_best_aiid_aiaaic_candidate(candidates, model):
@@ -197,6 +194,7 @@ LATER_DRAWS = {
     "C (v3 blind)": (BLIND_C, 20261204, 12, [LABELS, HELD_OUT, BLIND_A, BLIND_B]),
     "D (v4 blind)": (BLIND_D, 20261205, 15, [LABELS, HELD_OUT, BLIND_A, BLIND_B, BLIND_C]),
     "E (v4 blind)": (BLIND_E, 20261206, 25, [LABELS, HELD_OUT, BLIND_A, BLIND_B, BLIND_C, BLIND_D]),
+    "F (v5 blind)": (BLIND_F, 20261207, 30, [LABELS, HELD_OUT, BLIND_A, BLIND_B, BLIND_C, BLIND_D, BLIND_E]),
 }
 
 
@@ -311,9 +309,10 @@ def test_kg_link_writes_the_review_file_and_keeps_decisions(store_path, tmp_path
     assert rows[("AIAAIC0540", "AIID-139")]["decision"] == "close"
     assert rows[("AIAAIC0262", "AIID-309")]["decision"] == "related"
     assert ("AIAAIC1513", "AIID-391") not in rows  # proposed with confidence: not for review
-    # Airbnb's trust scoring: AIAAIC's system page and its report page both meet AIID's record of it: for review
-    assert rows[("AIAAIC0855", "AIID-183")]["decision"] == ""
-    assert rows[("AIAAIC0855", "AIID-183")]["proposed"] == "relatedMatch?"  # same deployer, maybe not the event
+    # Airbnb's trust scoring: AIAAIC's 2022 report page meets AIID's record of the algorithm (a 2017 event), which
+    # v5 links to AIAAIC's undated system page instead: for review
+    assert rows[("AIAAIC1645", "AIID-183")]["decision"] == ""
+    assert rows[("AIAAIC1645", "AIID-183")]["proposed"] == "relatedMatch?"  # same deployer, maybe not the event
     assert (tmp_path / "duplicates.csv").read_text(encoding="utf-8").count("\n") > 10
     graph = Graph().parse(links)
     first, second = ID["incident/AIAAIC0540"], ID["incident/AIID-139"]
